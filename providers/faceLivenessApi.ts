@@ -1,0 +1,237 @@
+/**
+ * The `FaceLivenessSession` inputs as data: for each member, its name in the program (camelCase), its name on the
+ * wire, and its exact constraint from the Rekognition service model (rekognition 2016-06-27). Validation, request
+ * mapping and diff all read this one description, so each fact about a field lives in exactly one place.
+ *
+ * This module is captured by value into every session's serialized provider (stored twice per session in state):
+ * keep it small, free of imports, and made of plain data plus a few pure functions.
+ *
+ * @see https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateFaceLivenessSession.html
+ */
+
+/** The regions that offer Face Liveness; elsewhere CreateFaceLivenessSession answers AccessDenied. */
+export const faceLivenessRegions = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ap-southeast-5",
+    "ap-southeast-7",
+] as const;
+
+/** What the Pulumi engine sends in place of a value that is not known until the deployment runs (preview). */
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export type Shape =
+    | { kind: "string"; minLength: number; maxLength: number; pattern: string; describe: string }
+    | { kind: "integer"; min: number; max: number }
+    | { kind: "boolean" }
+    | { kind: "enum"; values: readonly string[]; describe: string }
+    | { kind: "list"; member: Shape }
+    | { kind: "structure"; members: Record<string, Member> };
+
+export interface Member {
+    /** The member's name in the API request; absent for inputs the provider keeps to itself. */
+    wire?: string;
+    shape: Shape;
+    required?: boolean;
+    /** A change to this input needs no new session (every API member does: there is no update API). */
+    updatable?: boolean;
+}
+
+export type StructureShape = Extract<Shape, { kind: "structure" }>;
+
+/**
+ * Every input of a `FaceLivenessSession`: the CreateFaceLivenessSession request (every member optional, as in the
+ * API) plus what only the provider reads. Built by a function so that the serialized provider carries it as this
+ * compact source text rather than as one variable per nested object.
+ */
+export function sessionInputs(): StructureShape {
+    const challengeVersion: Shape = {
+        kind: "string",
+        minLength: 5,
+        maxLength: 11,
+        pattern: "^(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})$",
+        describe: "a version such as 1.0.0",
+    };
+    const string = (minLength: number, maxLength: number, pattern: string, describe: string): Shape => ({ kind: "string", minLength, maxLength, pattern, describe });
+    const structure = (members: Record<string, Member>): StructureShape => ({ kind: "structure", members });
+    return structure({
+        kmsKeyId: { wire: "KmsKeyId", shape: string(1, 2048, "^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$", "a KMS key id, key ARN, alias name or alias ARN") },
+        settings: {
+            wire: "Settings",
+            shape: structure({
+                outputConfig: {
+                    wire: "OutputConfig",
+                    shape: structure({
+                        s3Bucket: { wire: "S3Bucket", required: true, shape: string(3, 255, "^[0-9A-Za-z\\.\\-_]*$", "an S3 bucket name") },
+                        s3KeyPrefix: { wire: "S3KeyPrefix", shape: string(0, 950, "^\\S*$", "an S3 key prefix without white space") },
+                    }),
+                },
+                auditImagesLimit: { wire: "AuditImagesLimit", shape: { kind: "integer", min: 0, max: 4 } },
+                challengePreferences: {
+                    wire: "ChallengePreferences",
+                    shape: {
+                        kind: "list",
+                        member: structure({
+                            type: {
+                                wire: "Type",
+                                required: true,
+                                shape: { kind: "enum", values: ["FaceMovementAndLightChallenge", "FaceMovementChallenge"], describe: "a challenge type" },
+                            },
+                            versions: {
+                                wire: "Versions",
+                                shape: structure({
+                                    minimum: { wire: "Minimum", shape: challengeVersion },
+                                    maximum: { wire: "Maximum", shape: challengeVersion },
+                                }),
+                            },
+                        }),
+                    },
+                },
+            }),
+        },
+        clientRequestToken: { wire: "ClientRequestToken", shape: string(1, 64, "^[a-zA-Z0-9-_]+$", "letters, digits, '-' and '_'") },
+        // Not sent to the service: where to send it, and what refresh does with an expired session.
+        region: { shape: { kind: "enum", values: faceLivenessRegions, describe: "a region that offers Face Liveness" } },
+        renewExpired: { shape: { kind: "boolean" }, updatable: true },
+    });
+}
+
+export interface Failure {
+    /** The property path, e.g. `settings.auditImagesLimit` or `settings.challengePreferences[0].type`. */
+    property: string;
+    /** A sentence that names the property, shows the value received and says what is allowed. */
+    reason: string;
+}
+
+/** Shows a received value in a message, short enough for one line. */
+export function show(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Checks `value` against `shape`, appending one failure per broken constraint to `failures`. Values not known yet
+ * (`unknownValue`, or `isUnknown` for program-side Inputs) are skipped: they are checked once they are known.
+ */
+export function validate(
+    shape: Shape,
+    value: unknown,
+    path: string,
+    failures: Failure[],
+    isUnknown: (value: unknown) => boolean = (v) => v === unknownValue,
+): void {
+    if (value === undefined || value === null || isUnknown(value)) {
+        return;
+    }
+    const fail = (allowed: string) => failures.push({ property: path, reason: `${path} must be ${allowed}, got ${show(value)}` });
+    switch (shape.kind) {
+        case "string":
+            if (typeof value !== "string") {
+                fail(`a string (${shape.describe})`);
+            } else if (value.length < shape.minLength || value.length > shape.maxLength) {
+                fail(`${shape.minLength} to ${shape.maxLength} characters long (${shape.describe}); its length is ${value.length}`);
+            } else if (!new RegExp(shape.pattern).test(value)) {
+                fail(`${shape.describe}, matching ${shape.pattern}`);
+            }
+            return;
+        case "integer":
+            if (typeof value !== "number" || !Number.isInteger(value) || value < shape.min || value > shape.max) {
+                fail(`an integer from ${shape.min} to ${shape.max}`);
+            }
+            return;
+        case "boolean":
+            if (typeof value !== "boolean") {
+                fail("true or false");
+            }
+            return;
+        case "enum":
+            if (typeof value !== "string" || !shape.values.includes(value)) {
+                fail(`${shape.describe}: one of ${shape.values.join(", ")}`);
+            }
+            return;
+        case "list":
+            if (!Array.isArray(value)) {
+                fail("a list");
+                return;
+            }
+            value.forEach((item, i) => validate(shape.member, item, `${path}[${i}]`, failures, isUnknown));
+            return;
+        case "structure": {
+            if (typeof value !== "object" || Array.isArray(value)) {
+                fail(`an object with ${Object.keys(shape.members).join(", ")}`);
+                return;
+            }
+            const record = value as Record<string, unknown>;
+            const prefix = path === "" ? "" : `${path}.`;
+            for (const key of Object.keys(record)) {
+                if (!(key in shape.members) && key !== "__provider") {
+                    failures.push({
+                        property: `${prefix}${key}`,
+                        reason: `${prefix}${key} is not a known property; allowed here: ${Object.keys(shape.members).join(", ")}`,
+                    });
+                }
+            }
+            for (const [key, member] of Object.entries(shape.members)) {
+                if (member.required && (record[key] === undefined || record[key] === null)) {
+                    failures.push({
+                        property: `${prefix}${key}`,
+                        reason: `${prefix}${key} is required when ${path} is set`,
+                    });
+                }
+                validate(member.shape, record[key], `${prefix}${key}`, failures, isUnknown);
+            }
+            return;
+        }
+    }
+}
+
+/** Maps program-side values (camelCase) to the API request (wire names), dropping the members that are not sent. */
+export function toWire(shape: Shape, value: unknown): unknown {
+    if (value === undefined || value === null) {
+        return undefined;
+    }
+    if (shape.kind === "list") {
+        return (value as unknown[]).map((item) => toWire(shape.member, item));
+    }
+    if (shape.kind !== "structure") {
+        return value;
+    }
+    const request: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(shape.members)) {
+        const mapped = member.wire === undefined ? undefined : toWire(member.shape, (value as Record<string, unknown>)[key]);
+        if (mapped !== undefined) {
+            request[member.wire!] = mapped;
+        }
+    }
+    return request;
+}
+
+/**
+ * The inputs a service error message speaks of: those whose path (`settings.auditImagesLimit`, as AWS validation
+ * messages write it, list positions aside) or wire name (`AuditImagesLimit`) it contains.
+ */
+export function inputsNamedIn(message: string, shape: Shape, value: unknown, path = ""): { property: string; value: unknown }[] {
+    if (value === undefined || value === null) {
+        return [];
+    }
+    if (shape.kind === "list") {
+        return (value as unknown[]).flatMap((item, i) => inputsNamedIn(message, shape.member, item, `${path}[${i}]`));
+    }
+    if (shape.kind === "structure") {
+        return Object.entries(shape.members).flatMap(([key, member]) =>
+            member.wire === undefined
+                ? []
+                : inputsNamedIn(message, member.shape, (value as Record<string, unknown>)[key], path === "" ? key : `${path}.${key}`),
+        );
+    }
+    const withoutPositions = message.replace(/\.\d+\.member\b/g, "");
+    const leaf = path.slice(path.lastIndexOf(".") + 1);
+    const wireName = leaf.charAt(0).toUpperCase() + leaf.slice(1);
+    const named =
+        withoutPositions.includes(path.replace(/\[\d+\]/g, "")) || new RegExp(`\\b${wireName}\\b`).test(message);
+    return named ? [{ property: path, value }] : [];
+}

@@ -1,0 +1,238 @@
+/**
+ * A loopback emulator of the Rekognition Face Liveness control plane, speaking the wire protocol the real AWS SDK
+ * client speaks (awsJson1_1 over HTTP, SigV4-signed). The SDK reaches it through AWS_ENDPOINT_URL_REKOGNITION, so
+ * tests exercise the real client: serialization, signing, retries and error parsing.
+ *
+ * Its rules are written from the service model independently of the provider's own API description, so that a
+ * mistake in one is caught by the other.
+ */
+import * as crypto from "node:crypto";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+
+export const SESSION_LIFETIME_MS = 3 * 60 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ReceivedRequest {
+    operation: string;
+    /** The region of the SigV4 credential scope the client signed for. */
+    region: string;
+    body: Record<string, any>;
+    headers: http.IncomingHttpHeaders;
+}
+
+export interface EmulatedSession {
+    sessionId: string;
+    request: Record<string, any>;
+    createdAt: number;
+    status: "CREATED" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
+}
+
+export interface EmulatorOptions {
+    /** Credentials the emulator accepts; a request signed with anything else is refused. */
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    /** How Get answers for a session past its 3 minutes (the real service's choice is undocumented). */
+    expired?: "status" | "not-found";
+}
+
+interface InjectedError {
+    operation: string;
+    type: string;
+    message: string;
+    status: number;
+}
+
+export class RekognitionEmulator {
+    readonly requests: ReceivedRequest[] = [];
+    readonly sessions = new Map<string, EmulatedSession>();
+    /** What the service does with a token it has seen: the session that token created. */
+    private readonly tokens = new Map<string, string>();
+    private readonly injected: InjectedError[] = [];
+    private clockOffsetMs = 0;
+    private server?: http.Server;
+    endpoint = "";
+
+    constructor(readonly options: EmulatorOptions = {}) {}
+
+    get accessKeyId(): string {
+        return this.options.accessKeyId ?? "AKIDEMULATOR";
+    }
+
+    get secretAccessKey(): string {
+        return this.options.secretAccessKey ?? "emulator-secret-key";
+    }
+
+    /** The service's clock, which tests move forward instead of waiting. */
+    now(): number {
+        return Date.now() + this.clockOffsetMs;
+    }
+
+    advance(ms: number): void {
+        this.clockOffsetMs += ms;
+    }
+
+    /** The next `count` calls of `operation` fail with the given AWS error. */
+    failNext(operation: string, type: string, count = 1, message = `${type} injected by the test`, status = 400): void {
+        for (let i = 0; i < count; i++) this.injected.push({ operation, type, message, status });
+    }
+
+    /** Moves a session along as a device would (the emulator has no streaming API). */
+    setStatus(sessionId: string, status: EmulatedSession["status"]): void {
+        this.sessions.get(sessionId)!.status = status;
+    }
+
+    calls(operation: string): ReceivedRequest[] {
+        return this.requests.filter((r) => r.operation === operation);
+    }
+
+    async start(): Promise<this> {
+        this.server = http.createServer((req, res) => {
+            const chunks: Buffer[] = [];
+            req.on("data", (c: Buffer) => chunks.push(c));
+            req.on("end", () => this.handle(req, Buffer.concat(chunks), res));
+        });
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return this;
+    }
+
+    async stop(): Promise<void> {
+        this.server?.closeAllConnections();
+        await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    }
+
+    private handle(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void {
+        const reply = (status: number, body: object, type?: string) => {
+            const headers: http.OutgoingHttpHeaders = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() };
+            if (type) headers["x-amzn-errortype"] = type;
+            res.writeHead(status, headers).end(JSON.stringify(type ? { __type: type, Message: (body as { Message: string }).Message } : body));
+        };
+        const target = String(req.headers["x-amz-target"] ?? "");
+        if (req.method !== "POST" || req.url !== "/" || req.headers["content-type"] !== "application/x-amz-json-1.1") {
+            return reply(400, { Message: `expected POST / with application/x-amz-json-1.1, got ${req.method} ${req.url} ${req.headers["content-type"]}` }, "SerializationException");
+        }
+        const signature = this.verifySignature(req, raw);
+        if ("error" in signature) {
+            return reply(403, { Message: signature.error }, "InvalidSignatureException");
+        }
+        let body: Record<string, any>;
+        try {
+            body = JSON.parse(raw.toString("utf8"));
+        } catch {
+            return reply(400, { Message: "body is not JSON" }, "SerializationException");
+        }
+        const operation = target.replace(/^RekognitionService\./, "");
+        this.requests.push({ operation, region: signature.region, body, headers: req.headers });
+
+        const injectedAt = this.injected.findIndex((e) => e.operation === operation);
+        if (injectedAt >= 0) {
+            const [e] = this.injected.splice(injectedAt, 1);
+            return reply(e.status, { Message: e.message }, e.type);
+        }
+        switch (target) {
+            case "RekognitionService.CreateFaceLivenessSession": {
+                const problem = createRequestProblem(body);
+                if (problem) return reply(400, { Message: `1 validation error detected: ${problem}` }, "InvalidParameterException");
+                const known = body.ClientRequestToken && this.tokens.get(body.ClientRequestToken);
+                if (known) return reply(200, { SessionId: known });
+                const sessionId = crypto.randomUUID();
+                this.sessions.set(sessionId, { sessionId, request: body, createdAt: this.now(), status: "CREATED" });
+                if (body.ClientRequestToken) this.tokens.set(body.ClientRequestToken, sessionId);
+                return reply(200, { SessionId: sessionId });
+            }
+            case "RekognitionService.GetFaceLivenessSessionResults": {
+                if (typeof body.SessionId !== "string" || !UUID.test(body.SessionId)) {
+                    return reply(400, { Message: `1 validation error detected: Value '${body.SessionId}' at 'sessionId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${UUID.source}` }, "InvalidParameterException");
+                }
+                const session = this.sessions.get(body.SessionId);
+                const expired = session !== undefined && this.now() - session.createdAt >= SESSION_LIFETIME_MS;
+                if (!session || (expired && this.options.expired === "not-found")) {
+                    return reply(400, { Message: `Session ${body.SessionId} not found` }, "SessionNotFoundException");
+                }
+                const status = expired ? "EXPIRED" : session.status;
+                const done = status === "SUCCEEDED" || status === "FAILED";
+                // A finished session carries image bytes: sensitive data the provider must never keep.
+                const images = done ? { Confidence: 97.5, ReferenceImage: { Bytes: Buffer.from("reference-image-bytes").toString("base64") } } : {};
+                return reply(200, { SessionId: session.sessionId, Status: status, ...images });
+            }
+            default:
+                return reply(400, { Message: `unknown operation ${target}` }, "UnknownOperationException");
+        }
+    }
+
+    /** Recomputes the SigV4 signature with the emulator's secret; any difference in what was signed is refused. */
+    private verifySignature(req: http.IncomingMessage, raw: Buffer): { region: string } | { error: string } {
+        const auth = String(req.headers.authorization ?? "");
+        const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+        if (!m) return { error: `missing or malformed SigV4 Authorization header: ${auth}` };
+        const [, accessKeyId, date, region, service, signedHeaders, signature] = m;
+        if (service !== "rekognition") return { error: `credential scope names service ${service}, expected rekognition` };
+        if (accessKeyId !== this.accessKeyId) return { error: `unknown access key ${accessKeyId}` };
+        const amzDate = String(req.headers["x-amz-date"] ?? "");
+        if (!amzDate.startsWith(date)) return { error: `x-amz-date ${amzDate} does not match the scope date ${date}` };
+        const canonicalHeaders = signedHeaders
+            .split(";")
+            .map((h) => `${h}:${String(req.headers[h] ?? "").trim().replace(/\s+/g, " ")}\n`)
+            .join("");
+        const sha256 = (data: string | Buffer) => crypto.createHash("sha256").update(data).digest("hex");
+        const canonicalRequest = ["POST", "/", "", canonicalHeaders, signedHeaders, sha256(raw)].join("\n");
+        const scope = `${date}/${region}/${service}/aws4_request`;
+        const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
+        const hmac = (key: string | Buffer, data: string) => crypto.createHmac("sha256", key).update(data).digest();
+        let key = hmac(`AWS4${this.secretAccessKey}`, date);
+        for (const part of [region, service, "aws4_request"]) key = hmac(key, part);
+        const expected = crypto.createHmac("sha256", key).update(stringToSign).digest("hex");
+        return expected === signature ? { region } : { error: "the request signature does not match" };
+    }
+}
+
+/** The first constraint of the service model that `body` breaks, worded as AWS validation errors are. */
+function createRequestProblem(body: Record<string, any>): string | undefined {
+    const broken = (path: string, value: unknown, rule: string) => `Value '${JSON.stringify(value)}' at '${path}' failed to satisfy constraint: ${rule}`;
+    const str = (path: string, v: unknown, min: number, max: number, re: RegExp) => {
+        if (v === undefined) return undefined;
+        if (typeof v !== "string") return broken(path, v, "Member must be a string");
+        if (v.length < min || v.length > max) return broken(path, v, `Member must have length between ${min} and ${max}`);
+        if (!re.test(v)) return broken(path, v, `Member must satisfy regular expression pattern: ${re.source}`);
+        return undefined;
+    };
+    const version = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+    const s = body.Settings ?? {};
+    const problems = [
+        str("kmsKeyId", body.KmsKeyId, 1, 2048, /^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$/),
+        str("clientRequestToken", body.ClientRequestToken, 1, 64, /^[a-zA-Z0-9-_]+$/),
+        s.OutputConfig && s.OutputConfig.S3Bucket === undefined ? broken("settings.outputConfig.s3Bucket", null, "Member must not be null") : undefined,
+        s.OutputConfig && str("settings.outputConfig.s3Bucket", s.OutputConfig.S3Bucket, 3, 255, /^[0-9A-Za-z.\-_]*$/),
+        s.OutputConfig && str("settings.outputConfig.s3KeyPrefix", s.OutputConfig.S3KeyPrefix, 0, 950, /^\S*$/),
+        s.AuditImagesLimit !== undefined && !(Number.isInteger(s.AuditImagesLimit) && s.AuditImagesLimit >= 0 && s.AuditImagesLimit <= 4)
+            ? broken("settings.auditImagesLimit", s.AuditImagesLimit, "Member must have value between 0 and 4")
+            : undefined,
+        ...(s.ChallengePreferences ?? []).flatMap((p: any, i: number) => [
+            ["FaceMovementAndLightChallenge", "FaceMovementChallenge"].includes(p.Type)
+                ? undefined
+                : broken(`settings.challengePreferences.${i + 1}.member.type`, p.Type, "Member must satisfy enum value set: [FaceMovementAndLightChallenge, FaceMovementChallenge]"),
+            str(`settings.challengePreferences.${i + 1}.member.versions.minimum`, p.Versions?.Minimum, 5, 11, version),
+            str(`settings.challengePreferences.${i + 1}.member.versions.maximum`, p.Versions?.Maximum, 5, 11, version),
+        ]),
+    ];
+    return problems.find((p) => p !== undefined);
+}
+
+/** Starts an emulator and points the AWS SDK of this process (and its children) at it with its credentials. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RekognitionEmulator; restoreEnv: () => void }> {
+    const emulator = await new RekognitionEmulator(options).start();
+    const names = ["AWS_ENDPOINT_URL_REKOGNITION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    for (const n of names) delete process.env[n];
+    process.env.AWS_ENDPOINT_URL_REKOGNITION = emulator.endpoint;
+    process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
+    const restoreEnv = () => {
+        for (const n of names) {
+            if (saved[n] === undefined) delete process.env[n];
+            else process.env[n] = saved[n];
+        }
+    };
+    return { emulator, restoreEnv };
+}
