@@ -140,6 +140,7 @@ function newClient(region: string | undefined): RekognitionClient {
     const { RekognitionClient } = require("@aws-sdk/client-rekognition") as typeof import("@aws-sdk/client-rekognition");
     const settings = awsSettings();
     const config: RekognitionClientConfig = { maxAttempts: 8 };
+    region ??= settings.region;
     if (region !== undefined) config.region = region;
     if (settings.profile !== undefined) config.profile = settings.profile;
     if (settings.credentials !== undefined) config.credentials = settings.credentials;
@@ -149,7 +150,7 @@ function newClient(region: string | undefined): RekognitionClient {
 /** Turns an AWS error into a message that says what failed and what to do. */
 function explainAwsError(operation: string, region: string | undefined, inputs: FaceLivenessSessionInputs, error: unknown): Error {
     const err = error as { name?: string; message?: string; $metadata?: { attempts?: number } };
-    const where = `${operation} in ${region ?? "the SDK's default region"}`;
+    const where = `${operation} in ${region ?? awsSettings().region ?? "the SDK's default region"}`;
     const code = `${err.name ?? "Error"}: ${err.message ?? String(error)}`;
     switch (err.name) {
         case "AccessDeniedException": {
@@ -173,6 +174,11 @@ function explainAwsError(operation: string, region: string | undefined, inputs: 
                 `${where} was still throttled after ${err.$metadata?.attempts ?? "several"} attempts (${code}). ` +
                     "Create fewer sessions per deployment, or ask for a higher Face Liveness TPS quota.",
             );
+        case "Error":
+            if (err.message === "Region is missing") {
+                return new Error(`${operation}: no region is set (${code}). Set region on the session, aws:region in the stack, or AWS_REGION.`);
+            }
+            return new Error(`${where} failed (${code}).`);
         case "CredentialsProviderError":
             return new Error(`${where}: no AWS credentials found (${code}). Set aws:profile, AWS_PROFILE or AWS_ACCESS_KEY_ID.`);
         default:

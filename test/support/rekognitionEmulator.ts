@@ -219,15 +219,22 @@ function createRequestProblem(body: Record<string, any>): string | undefined {
     return problems.find((p) => p !== undefined);
 }
 
-/** Starts an emulator and points the AWS SDK of this process (and its children) at it with its credentials. */
+/**
+ * Starts an emulator and points the AWS SDK of this process (and its children) at it with its credentials, hiding the
+ * developer's own AWS profile files and variables so that tests are hermetic.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RekognitionEmulator; restoreEnv: () => void }> {
     const emulator = await new RekognitionEmulator(options).start();
-    const names = ["AWS_ENDPOINT_URL_REKOGNITION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"];
+    const names = [
+        "AWS_ENDPOINT_URL_REKOGNITION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+    ];
     const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
     for (const n of names) delete process.env[n];
     process.env.AWS_ENDPOINT_URL_REKOGNITION = emulator.endpoint;
     process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
+    process.env.AWS_CONFIG_FILE = process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/aws-profile-files";
     const restoreEnv = () => {
         for (const n of names) {
             if (saved[n] === undefined) delete process.env[n];
