@@ -1,0 +1,61 @@
+/**
+ * The resource class in a program, under Pulumi mocks: the type token, what it registers, and errors raised at
+ * construction. Mocks do not run the provider; serializedProvider.spec.ts runs what they capture.
+ */
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { mockPulumi, unwrap } from "../support/mocks";
+
+describe("FaceLivenessSession in a program (mocks)", () => {
+    let registered: pulumi.runtime.MockResourceArgs[];
+    let FaceLivenessSession: typeof import("../../providers/faceLivenessSession").FaceLivenessSession;
+
+    before(async () => {
+        registered = await mockPulumi({
+            newResource: async (args) => ({ id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", state: { ...args.inputs, sessionId: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", status: "CREATED" } }),
+        });
+        ({ FaceLivenessSession } = await import("../../providers/faceLivenessSession"));
+    });
+    beforeEach(() => registered.splice(0));
+
+    it("registers as pulumi-nodejs:dynamic/rekognition:FaceLivenessSession with its inputs and the provider text", async () => {
+        const session = new FaceLivenessSession("onboarding", {
+            kmsKeyId: "alias/kyc",
+            settings: { outputConfig: { s3Bucket: pulumi.output("kyc-images"), s3KeyPrefix: "onboarding/" }, auditImagesLimit: 2 },
+            renewExpired: true,
+        });
+        assert.equal(await unwrap(session.sessionId), "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9");
+        assert.equal(await unwrap(session.status), "CREATED");
+        assert.equal(registered.length, 1);
+        const [args] = registered;
+        assert.equal(args.type, "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession");
+        assert.equal(args.name, "onboarding");
+        const { __provider, ...inputs } = args.inputs;
+        assert.deepEqual(inputs, {
+            kmsKeyId: "alias/kyc",
+            settings: { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "onboarding/" }, auditImagesLimit: 2 },
+            renewExpired: true,
+        });
+        assert.match(__provider, /^exports\.handler = /);
+    });
+
+    it("fails at construction on a plain bad value, naming the property, the value and what is allowed", () => {
+        assert.throws(
+            () => new FaceLivenessSession("bad", { settings: { auditImagesLimit: 9, challengePreferences: [{ type: "Blink" as any }] } }),
+            (error: Error) => {
+                assert.ok(pulumi.ResourceError.isInstance(error));
+                assert.equal(
+                    error.message,
+                    "FaceLivenessSession bad: settings.auditImagesLimit must be an integer from 0 to 4, got 9; " +
+                        'settings.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"',
+                );
+                return true;
+            },
+        );
+        assert.equal(registered.length, 0);
+    });
+
+    it("leaves values from other resources to the provider's check", () => {
+        assert.doesNotThrow(() => new FaceLivenessSession("later", { kmsKeyId: pulumi.output("alias/kyc"), settings: pulumi.output({ auditImagesLimit: 1 }) }));
+    });
+});

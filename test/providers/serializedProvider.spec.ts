@@ -1,0 +1,104 @@
+/**
+ * The provider as state stores it: the text the program serializes into `__provider`, evaluated alone in a fresh
+ * Node process (no ts-node, none of the project's modules) and creating a session against the emulator. This catches
+ * what direct calls cannot: a captured value that does not serialize, a require() that only resolves from the
+ * source tree, or a text that grows with what it captures.
+ */
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { mockPulumi, unwrap } from "../support/mocks";
+import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { UUID_PATTERN } from "../support/provider";
+
+const projectDir = path.resolve(__dirname, "../..");
+
+/** The size the text must stay under: it is stored twice per session in state. */
+const PROVIDER_TEXT_BUDGET_BYTES = 32 * 1024;
+
+/** Runs calls on the provider text in a fresh process, with the environment given. */
+async function runAlone(text: string, config: Record<string, string>, calls: { method: string; args: unknown[] }[], env: NodeJS.ProcessEnv) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-text-"));
+    fs.writeFileSync(path.join(dir, "provider.js"), text);
+    fs.writeFileSync(path.join(dir, "calls.json"), JSON.stringify({ config, calls }));
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "../support/runProviderText.js"), path.join(dir, "provider.js"), path.join(dir, "calls.json")], {
+        cwd: projectDir,
+        env,
+    });
+    fs.rmSync(dir, { recursive: true });
+    return JSON.parse(stdout) as { results: { result?: any; error?: string }[]; loadedProjectFiles: string[]; awsSdkLoaded: boolean };
+}
+
+describe("the serialized provider, run alone in a fresh process", () => {
+    let providerText: string;
+    let emulator: RekognitionEmulator;
+    let restoreEnv: () => void;
+
+    before(async () => {
+        const registered = await mockPulumi();
+        const { FaceLivenessSession } = await import("../../providers/faceLivenessSession");
+        const session = new FaceLivenessSession("serialized", { settings: { auditImagesLimit: 1 } });
+        await unwrap(session.urn);
+        providerText = registered.find((r) => r.name === "serialized")!.inputs.__provider;
+        ({ emulator, restoreEnv } = await startEmulator());
+    });
+    after(async () => {
+        await emulator.stop();
+        restoreEnv();
+    });
+
+    it("is the text every session shares, small and self-contained", async function () {
+        const bytes = Buffer.byteLength(providerText);
+        this.test!.title += ` (${bytes} bytes)`;
+        assert.ok(bytes < PROVIDER_TEXT_BUDGET_BYTES, `${bytes} bytes, over the ${PROVIDER_TEXT_BUDGET_BYTES}-byte budget`);
+        const required = [...providerText.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+        assert.deepEqual([...new Set(required)].sort(), ["@aws-sdk/client-rekognition", "node:crypto"]);
+    });
+
+    it("holds no credentials, even when the environment has them", () => {
+        for (const secret of [emulator.accessKeyId, emulator.secretAccessKey, process.env.AWS_SECRET_ACCESS_KEY]) {
+            assert.equal(providerText.includes(secret!), false);
+        }
+    });
+
+    it("checks, creates and reads a session against the emulator without the project's modules", async () => {
+        const { results, loadedProjectFiles } = await runAlone(
+            providerText,
+            { "aws:region": "us-west-2" },
+            [
+                { method: "check", args: [{}, { settings: { auditImagesLimit: 1 }, __provider: "text" }] },
+                { method: "check", args: [{}, { settings: { auditImagesLimit: 5 } }] },
+            ],
+            { ...process.env },
+        );
+        assert.deepEqual(loadedProjectFiles, []);
+        const checked = results[0].result;
+        assert.deepEqual(checked.failures, []);
+        assert.match(checked.inputs.clientRequestToken, UUID_PATTERN);
+        assert.deepEqual(results[1].result.failures, [{ property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" }]);
+
+        const { __provider: _, ...inputs } = checked.inputs;
+        const second = await runAlone(providerText, { "aws:region": "us-west-2" }, [{ method: "create", args: [inputs] }], { ...process.env });
+        const created = second.results[0].result;
+        assert.match(created.id, UUID_PATTERN);
+        assert.deepEqual(created.outs, { ...inputs, region: "us-west-2", sessionId: created.id, status: "CREATED" });
+        assert.deepEqual(emulator.calls("CreateFaceLivenessSession").map((c) => [c.region, c.body]), [
+            ["us-west-2", { Settings: { AuditImagesLimit: 1 }, ClientRequestToken: inputs.clientRequestToken }],
+        ]);
+
+        const third = await runAlone(providerText, {}, [{ method: "read", args: [created.id, created.outs] }, { method: "delete", args: [created.id, created.outs] }], { ...process.env });
+        assert.deepEqual(third.results, [{ result: { id: created.id, props: created.outs } }, { result: null }]);
+    });
+
+    it("does not load the AWS SDK for check and diff (preview)", async () => {
+        const { results, awsSdkLoaded } = await runAlone(providerText, { "aws:region": "us-east-1" }, [
+            { method: "check", args: [{}, {}] },
+            { method: "diff", args: ["id", { region: "us-east-1" }, { region: "us-east-1" }] },
+        ], { ...process.env });
+        assert.deepEqual(results[1].result, { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.equal(awsSdkLoaded, false);
+    });
+});
