@@ -235,3 +235,15 @@ export function inputsNamedIn(message: string, shape: Shape, value: unknown, pat
         withoutPositions.includes(path.replace(/\[\d+\]/g, "")) || new RegExp(`\\b${wireName}\\b`).test(message);
     return named ? [{ property: path, value }] : [];
 }
+
+/** The shape of the input at a dotted path such as `settings.auditImagesLimit`, for checking one value on its own. */
+export function memberShape(path: string): Shape {
+    let shape: Shape = sessionInputs();
+    for (const key of path.split(".")) {
+        if (shape.kind !== "structure" || !(key in shape.members)) {
+            throw new Error(`no input at ${path}`);
+        }
+        shape = shape.members[key].shape;
+    }
+    return shape;
+}

@@ -335,7 +335,7 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /** True for a program-side value that is not plain yet (an Output or a promise): checked by `check` later. */
-function isPendingInput(value: unknown): boolean {
+export function isPendingInput(value: unknown): boolean {
     return pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
 }
 

@@ -1,0 +1,110 @@
+/**
+ * The IAM, key and bucket policy documents of a `LivenessSetup`, as pure functions of plain values, so that each can
+ * be read and tested statement by statement without Pulumi.
+ *
+ * @see https://docs.aws.amazon.com/rekognition/latest/dg/face-liveness-prerequisites.html
+ */
+
+export interface PolicyStatement {
+    Sid: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | { AWS: string | string[] };
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+/** The KMS actions a principal needs to have Face Liveness encrypt images with a key, and to read them back. */
+export const imageKeyActions = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"];
+
+/** The key prefix under which every session of a setup writes, one folder per session. */
+export const sessionsPrefix = "sessions/";
+
+/** Where a session writes its images: a distinct folder per session name. */
+export function sessionKeyPrefix(sessionName: string): string {
+    return `${sessionsPrefix}${sessionName}/`;
+}
+
+/**
+ * What the backend (the code that creates sessions and reads their results) needs, and nothing more: the two
+ * Face Liveness actions (which have no resource type, hence `*`), writing images under the sessions' prefix, and the
+ * image key's actions on that one key.
+ */
+export function backendPolicy(args: { bucketArn: string; kmsKeyArn: string; readImages: boolean }): PolicyDocument {
+    const objects = `${args.bucketArn}/${sessionsPrefix}*`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "CreateAndReadLivenessSessions",
+                Effect: "Allow",
+                Action: ["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"],
+                Resource: "*",
+            },
+            {
+                Sid: args.readImages ? "WriteAndReadSessionImages" : "WriteSessionImages",
+                Effect: "Allow",
+                Action: args.readImages ? ["s3:PutObject", "s3:GetObject"] : ["s3:PutObject"],
+                Resource: objects,
+            },
+            { Sid: "UseImageKey", Effect: "Allow", Action: imageKeyActions, Resource: args.kmsKeyArn },
+        ],
+    };
+}
+
+/** What a device (a browser or app, through Cognito or STS-vended credentials) needs: streaming to a session only. */
+export function frontendPolicy(): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "StreamLivenessSessions", Effect: "Allow", Action: "rekognition:StartFaceLivenessSession", Resource: "*" }],
+    };
+}
+
+/**
+ * The image key's policy. The account root keeps full control, as in AWS's default key policy, so the key can
+ * never be locked out and IAM policies (such as the backend policy) can grant its use; named backend principals
+ * are also granted the image actions directly.
+ */
+export function keyPolicy(args: { partition: string; accountId: string; backendPrincipalArns: string[] }): PolicyDocument {
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "AccountAdministersKey",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+    ];
+    if (args.backendPrincipalArns.length > 0) {
+        statements.push({
+            Sid: "BackendUsesKeyForImages",
+            Effect: "Allow",
+            Principal: { AWS: args.backendPrincipalArns },
+            Action: imageKeyActions,
+            Resource: "*",
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The bucket's policy: every request without TLS is denied, whoever makes it. */
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DenyRequestsWithoutTls",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    };
+}

@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NewResourceHook, mockPulumi } from "./mocks";
+
+export const ACCOUNT_ID = "123456789012";
+
+/**
+ * What AWS would answer for the outputs the component reads (bucket names, key ARNs), so that programs see
+ * realistic values; every other resource echoes its inputs. Mocks stand in for AWS here: the shapes of these values
+ * are checked by the policy tests, not by AWS.
+ */
+function awsState(args: pulumi.runtime.MockResourceArgs, region: string): { id: string; state: Record<string, any> } {
+    switch (args.type) {
+        case "aws:s3/bucket:Bucket": {
+            const bucket = args.inputs.bucket ?? `${args.name}-0a1b2c3`;
+            return { id: bucket, state: { ...args.inputs, bucket, arn: `arn:aws:s3:::${bucket}`, region } };
+        }
+        case "aws:kms/key:Key": {
+            const keyId = `mrk-${args.name}`;
+            return { id: keyId, state: { ...args.inputs, keyId, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}` } };
+        }
+        case "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession":
+            // The provider does not run under mocks: a stand-in id (program.spec.ts creates real ones).
+            return { id: `${args.name}-id`, state: { ...args.inputs, sessionId: `${args.name}-id`, status: "CREATED" } };
+        default:
+            return { id: `${args.name}-id`, state: args.inputs };
+    }
+}
+
+/** Pulumi mocks answering like AWS in `region`, with `newResource` tried first for what a test handles itself. */
+export function mockAws(options: { region?: string; preview?: boolean; project?: string; newResource?: NewResourceHook } = {}) {
+    const defaultRegion = options.region ?? "us-east-1";
+    // An explicit aws.Provider answers invokes in its own region, as the real one does.
+    const providerRegions = new Map<string, string>();
+    const regionOf = (providerRef?: string) => [...providerRegions].find(([id]) => providerRef?.endsWith(`::${id}`))?.[1] ?? defaultRegion;
+    return mockPulumi({
+        preview: options.preview,
+        project: options.project,
+        newResource: async (args) => {
+            if (args.type === "pulumi:providers:aws" && args.inputs.region) {
+                providerRegions.set(`${args.name}-id`, args.inputs.region);
+            }
+            return (await options.newResource?.(args)) ?? awsState(args, regionOf(args.provider));
+        },
+        calls: {
+            "aws:index/getRegion:getRegion": (_inputs, provider) => {
+                const region = regionOf(provider);
+                return { region, name: region, id: region };
+            },
+            "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+            "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`, userId: "AIDADEPLOYER", id: ACCOUNT_ID }),
+        },
+    });
+}
