@@ -1,11 +1,22 @@
-// The example stack: one Face Liveness session, created in the stack's aws:region (Pulumi.dev.yaml).
-import { FaceLivenessSession } from "./providers/faceLivenessSession";
+// The example stack: hardened storage for Face Liveness images with the sessions declared beside it, configured from
+// Pulumi.<stack>.yaml. Region and credentials come from the stack's aws:region / aws:profile or the AWS SDK's chain.
+import * as pulumi from "@pulumi/pulumi";
+import { LivenessSessionOptions, LivenessSetup } from "./components/livenessSetup";
 
-const session = new FaceLivenessSession("example", {
-    settings: { auditImagesLimit: 2, challengePreferences: [{ type: "FaceMovementAndLightChallenge" }] },
+const config = new pulumi.Config();
+
+const kyc = new LivenessSetup("kyc", {
+    sessions: config.getObject<Record<string, LivenessSessionOptions>>("sessions") ?? { onboarding: {} },
     // A session lasts 3 minutes: let `pulumi refresh` drop an expired one so the next `pulumi up` makes a fresh one.
-    renewExpired: true,
+    sessionDefaults: { renewExpired: true },
+    retentionDays: config.getNumber("retentionDays"),
+    forceDestroy: config.getBoolean("forceDestroy"),
+    tags: { project: pulumi.getProject(), stack: pulumi.getStack() },
 });
 
-export const sessionId = session.sessionId;
-export const sessionRegion = session.region;
+export const region = kyc.region;
+export const sessionIds = kyc.sessionIds;
+export const bucketName = kyc.bucketName;
+export const kmsKeyArn = kyc.kmsKeyArn;
+export const backendPolicyJson = kyc.backendPolicyJson;
+export const frontendPolicyJson = kyc.frontendPolicyJson;
