@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { mockPulumi, unwrap } from "../support/mocks";
+import { providerTextFromProgram } from "../support/providerText";
 import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
 import { UUID_PATTERN } from "../support/provider";
 
@@ -38,11 +38,7 @@ describe("the serialized provider, run alone in a fresh process", () => {
     let restoreEnv: () => void;
 
     before(async () => {
-        const registered = await mockPulumi();
-        const { FaceLivenessSession } = await import("../../providers/faceLivenessSession");
-        const session = new FaceLivenessSession("serialized", { settings: { auditImagesLimit: 1 } });
-        await unwrap(session.urn);
-        providerText = registered.find((r) => r.name === "serialized")!.inputs.__provider;
+        providerText = await providerTextFromProgram();
         ({ emulator, restoreEnv } = await startEmulator());
     });
     after(async () => {
