@@ -21,6 +21,15 @@ export const faceLivenessRegions = [
     "ap-southeast-7",
 ] as const;
 
+/**
+ * The documented Face Liveness request quota of an account in a region, in requests per second; raised quotas are
+ * set with the stack config `liveness:requestsPerSecond`.
+ * @see https://docs.aws.amazon.com/rekognition/latest/dg/limits.html
+ */
+export function defaultRequestsPerSecond(region: string): number {
+    return region === "us-east-1" || region === "us-west-2" ? 25 : 5;
+}
+
 /** What the Pulumi engine sends in place of a value that is not known until the deployment runs (preview). */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

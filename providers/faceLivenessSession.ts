@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RekognitionClient, RekognitionClientConfig } from "@aws-sdk/client-rekognition";
 import {
     Failure,
+    defaultRequestsPerSecond,
     faceLivenessRegions,
     inputsNamedIn,
     sessionInputs,
@@ -10,6 +11,7 @@ import {
     unknownValue,
     validate,
 } from "./faceLivenessApi";
+import { RateLimiter, createRateLimiter } from "./rateLimiter";
 
 /** The challenge a device performs. @see https://docs.aws.amazon.com/rekognition/latest/APIReference/API_ChallengePreference.html */
 export type ChallengeType = "FaceMovementAndLightChallenge" | "FaceMovementChallenge";
@@ -108,10 +110,20 @@ export interface FaceLivenessSessionArgs {
 /** Where `configure` keeps the stack's AWS settings for the methods of every provider text in this process. */
 const configKey = "pulumi-rekognition-liveness/config/v1";
 
+/** Where each region's shared rate limiter lives, so that every session in this process shares its quota. */
+const limitersKey = "pulumi-rekognition-liveness/limiters/v1";
+
+/** Stack config: requests per second this stack may send, for accounts whose quota was raised. */
+const requestsPerSecondConfig = "liveness:requestsPerSecond";
+
+/** Attempts per call; throttling also slows every other call through the shared limiter. */
+const MAX_ATTEMPTS = 10;
+
 interface AwsSettings {
     region?: string;
     profile?: string;
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    requestsPerSecond?: number;
 }
 
 function awsSettings(): AwsSettings {
@@ -134,12 +146,74 @@ function resolveRegion(inputs: FaceLivenessSessionInputs): { region?: string; so
     return { region: fromEnv && process.env[fromEnv], source: `the environment's ${fromEnv}` };
 }
 
+/** The limiter all calls to `region` share in this process. */
+function limiterFor(region: string): RateLimiter {
+    const shared = globalThis as Record<string, unknown>;
+    const limiters = (shared[limitersKey] ??= new Map<string, RateLimiter>()) as Map<string, RateLimiter>;
+    let limiter = limiters.get(region);
+    if (limiter === undefined) {
+        limiter = createRateLimiter(awsSettings().requestsPerSecond ?? defaultRequestsPerSecond(region));
+        limiters.set(region, limiter);
+    }
+    return limiter;
+}
+
+/** Why an AWS error is worth another attempt, if it is. */
+function retryReason(error: unknown): "throttling" | "transient" | undefined {
+    const err = error as { name?: string; code?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
+    const status = err.$metadata?.httpStatusCode ?? 0;
+    if (err.$retryable?.throttling || status === 429 || ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException"].includes(err.name ?? "")) {
+        return "throttling";
+    }
+    if (status >= 500 || ["InternalServerError", "TimeoutError", "RequestTimeout"].includes(err.name ?? "") || ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(err.code ?? "")) {
+        return "transient";
+    }
+    return undefined;
+}
+
+/**
+ * Sends one Rekognition request within the region's shared quota, retrying throttling and transient failures, and
+ * turns a final failure into an explained error (which keeps the AWS error's name as `awsErrorName`).
+ */
+async function callRekognition<T>(operation: "CreateFaceLivenessSession" | "GetFaceLivenessSessionResults", region: string | undefined, inputs: FaceLivenessSessionInputs, request: object): Promise<{ response: T; region: string }> {
+    const sdk = require("@aws-sdk/client-rekognition") as Record<string, new (input: object) => unknown>;
+    const client = newClient(region);
+    let attempts = 0;
+    let resolvedRegion: string | undefined;
+    try {
+        resolvedRegion = await client.config.region();
+        const limiter = limiterFor(resolvedRegion);
+        for (;;) {
+            attempts++;
+            await limiter.acquire();
+            try {
+                const response = (await client.send(new sdk[`${operation}Command`](request) as never)) as T;
+                limiter.succeeded();
+                return { response, region: resolvedRegion };
+            } catch (error) {
+                const reason = retryReason(error);
+                if (reason === undefined || attempts >= MAX_ATTEMPTS) throw error;
+                if (reason === "throttling") {
+                    limiter.throttled();
+                } else {
+                    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5000, 100 * 2 ** attempts)));
+                }
+            }
+        }
+    } catch (error) {
+        throw Object.assign(explainAwsError(operation, resolvedRegion ?? region, inputs, error, attempts), { awsErrorName: (error as { name?: string }).name });
+    } finally {
+        client.destroy();
+    }
+}
+
 /** A client built per call, never captured: a live client cannot be serialized, and credentials must not be. */
 function newClient(region: string | undefined): RekognitionClient {
     // Required here, not at module top, so that preview (check and diff) never loads the AWS SDK.
     const { RekognitionClient } = require("@aws-sdk/client-rekognition") as typeof import("@aws-sdk/client-rekognition");
     const settings = awsSettings();
-    const config: RekognitionClientConfig = { maxAttempts: 8 };
+    // Retries are callRekognition's, so that every attempt passes through the shared rate limiter.
+    const config: RekognitionClientConfig = { maxAttempts: 1 };
     region ??= settings.region;
     if (region !== undefined) config.region = region;
     if (settings.profile !== undefined) config.profile = settings.profile;
@@ -148,8 +222,8 @@ function newClient(region: string | undefined): RekognitionClient {
 }
 
 /** Turns an AWS error into a message that says what failed and what to do. */
-function explainAwsError(operation: string, region: string | undefined, inputs: FaceLivenessSessionInputs, error: unknown): Error {
-    const err = error as { name?: string; message?: string; $metadata?: { attempts?: number } };
+function explainAwsError(operation: string, region: string | undefined, inputs: FaceLivenessSessionInputs, error: unknown, attempts: number): Error {
+    const err = error as { name?: string; message?: string };
     const where = `${operation} in ${region ?? awsSettings().region ?? "the SDK's default region"}`;
     const code = `${err.name ?? "Error"}: ${err.message ?? String(error)}`;
     switch (err.name) {
@@ -171,8 +245,8 @@ function explainAwsError(operation: string, region: string | undefined, inputs: 
         case "ProvisionedThroughputExceededException":
         case "ThrottlingException":
             return new Error(
-                `${where} was still throttled after ${err.$metadata?.attempts ?? "several"} attempts (${code}). ` +
-                    "Create fewer sessions per deployment, or ask for a higher Face Liveness TPS quota.",
+                `${where} was still throttled after ${attempts} attempts (${code}). Other clients share this account's ` +
+                    `Face Liveness quota: create fewer sessions per deployment, or ask for a higher quota and set ${requestsPerSecondConfig}.`,
             );
         case "Error":
             if (err.message === "Region is missing") {
@@ -230,7 +304,16 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
             // Kept in this process's memory only: never returned, stored or logged.
             settings.credentials = { accessKeyId, secretAccessKey, sessionToken: req.config.get("aws:token") };
         }
+        const rate = req.config.get(requestsPerSecondConfig);
+        if (rate !== undefined) {
+            settings.requestsPerSecond = Number(rate);
+            if (!(settings.requestsPerSecond > 0)) {
+                throw new Error(`${requestsPerSecondConfig} must be a number of requests per second above 0, got ${show(rate)}`);
+            }
+        }
         (globalThis as Record<string, unknown>)[configKey] = settings;
+        // New settings, new limiters: the rate may have changed.
+        delete (globalThis as Record<string, unknown>)[limitersKey];
     },
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -279,39 +362,22 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async create(inputs: FaceLivenessSessionInputs): Promise<pulumi.dynamic.CreateResult<FaceLivenessSessionOutputs>> {
-        const { CreateFaceLivenessSessionCommand } = require("@aws-sdk/client-rekognition") as typeof import("@aws-sdk/client-rekognition");
-        const client = newClient(inputs.region);
-        try {
-            const request = toWire(sessionInputs(), inputs) as import("@aws-sdk/client-rekognition").CreateFaceLivenessSessionRequest;
-            const response = await client.send(new CreateFaceLivenessSessionCommand(request));
-            const sessionId = response.SessionId!;
-            const region = await client.config.region();
-            const outs = storedOutputs({ ...inputs, region, sessionId, status: "CREATED" }) as unknown as FaceLivenessSessionOutputs;
-            return { id: sessionId, outs };
-        } catch (error) {
-            throw explainAwsError("CreateFaceLivenessSession", inputs.region, inputs, error);
-        } finally {
-            client.destroy();
-        }
+        const request = toWire(sessionInputs(), inputs) as object;
+        const { response, region } = await callRekognition<{ SessionId: string }>("CreateFaceLivenessSession", inputs.region, inputs, request);
+        const outs = storedOutputs({ ...inputs, region, sessionId: response.SessionId, status: "CREATED" }) as unknown as FaceLivenessSessionOutputs;
+        return { id: response.SessionId, outs };
     },
 
     async read(id: string, props: FaceLivenessSessionOutputs): Promise<pulumi.dynamic.ReadResult<FaceLivenessSessionOutputs>> {
-        const { GetFaceLivenessSessionResultsCommand } = require("@aws-sdk/client-rekognition") as typeof import("@aws-sdk/client-rekognition");
-        const region = props.region ?? resolveRegion(props).region;
-        const client = newClient(region);
         let status: SessionStatus;
         try {
             // The response may hold image bytes (biometric data): only the status leaves this function.
-            const response = await client.send(new GetFaceLivenessSessionResultsCommand({ SessionId: id }));
-            status = response.Status as SessionStatus;
+            const { response } = await callRekognition<{ Status: SessionStatus }>("GetFaceLivenessSessionResults", props.region ?? resolveRegion(props).region, props, { SessionId: id });
+            status = response.Status;
         } catch (error) {
             // After expiry the service may answer SessionNotFound instead of EXPIRED: both mean the session is spent.
-            if ((error as { name?: string }).name !== "SessionNotFoundException") {
-                throw explainAwsError("GetFaceLivenessSessionResults", region, props, error);
-            }
+            if ((error as { awsErrorName?: string }).awsErrorName !== "SessionNotFoundException") throw error;
             status = "EXPIRED";
-        } finally {
-            client.destroy();
         }
         if (status === "EXPIRED" && props.renewExpired === true) {
             return {}; // No id: refresh drops the session from state, and the next `up` creates a fresh one.

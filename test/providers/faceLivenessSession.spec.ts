@@ -243,6 +243,43 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
         });
     });
 
+    describe("at the service quota", () => {
+        it("creates a burst of sessions concurrently with none lost and none created twice", async () => {
+            emulator.options.tps = 25;
+            const news = Array.from({ length: 60 }, (_, i) => ({ settings: { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: `burst/${i}/` } } }));
+            const created = await Promise.all(news.map((n) => up(n)));
+            assert.equal(new Set(created.map((c) => c.id)).size, 60);
+            assert.equal(emulator.sessions.size, 60);
+            assert.deepEqual(created.map((c) => emulator.sessions.get(c.id)!.request.Settings.OutputConfig.S3KeyPrefix), news.map((n) => n.settings.outputConfig.s3KeyPrefix));
+        });
+
+        it("fails after 10 throttled attempts, saying the quota is shared and how to raise it", async () => {
+            // A high configured rate keeps the limiter's pauses short for this test.
+            await configureStack({ "aws:region": "us-east-1", "liveness:requestsPerSecond": "1000" });
+            emulator.failNext("CreateFaceLivenessSession", "ProvisionedThroughputExceededException", 10, "Provisioned rate exceeded");
+            const error = await rejectionOf(up({ settings }));
+            assert.equal(
+                error.message,
+                "CreateFaceLivenessSession in us-east-1 was still throttled after 10 attempts (ProvisionedThroughputExceededException: " +
+                    "Provisioned rate exceeded). Other clients share this account's Face Liveness quota: create fewer sessions per " +
+                    "deployment, or ask for a higher quota and set liveness:requestsPerSecond.",
+            );
+            assert.equal(emulator.calls("CreateFaceLivenessSession").length, 10);
+        });
+
+        it("retries a transient server error", async () => {
+            emulator.failNext("GetFaceLivenessSessionResults", "InternalServerError", 1, "internal", 500);
+            const { id, outs } = await up({ settings });
+            assert.equal((await provider.read(id, outs)).props!.status, "CREATED");
+            assert.equal(emulator.calls("GetFaceLivenessSessionResults").length, 2);
+        });
+
+        it("fails to configure with a rate that is not a positive number, naming the key", async () => {
+            const error = await rejectionOf(configureStack({ "liveness:requestsPerSecond": "fast" }));
+            assert.equal(error.message, 'liveness:requestsPerSecond must be a number of requests per second above 0, got "fast"');
+        });
+    });
+
     describe("read", () => {
         it("reports the service's status and keeps every other output", async () => {
             const { id, outs } = await up({ settings });

@@ -34,6 +34,12 @@ export interface EmulatorOptions {
     secretAccessKey?: string;
     /** How Get answers for a session past its 3 minutes (the real service's choice is undocumented). */
     expired?: "status" | "not-found";
+    /**
+     * The account's request quota across both operations, as a token bucket refilled at `tps` per second holding at
+     * most `burst` (default `tps`); a request finding it empty is answered ProvisionedThroughputExceededException.
+     */
+    tps?: number;
+    burst?: number;
 }
 
 interface InjectedError {
@@ -50,6 +56,9 @@ export class RekognitionEmulator {
     private readonly tokens = new Map<string, string>();
     private readonly injected: InjectedError[] = [];
     private clockOffsetMs = 0;
+    private quotaBucket = { available: 0, at: 0 };
+    /** Requests refused for exceeding the quota. */
+    throttledCount = 0;
     private server?: http.Server;
     endpoint = "";
 
@@ -84,6 +93,20 @@ export class RekognitionEmulator {
 
     calls(operation: string): ReceivedRequest[] {
         return this.requests.filter((r) => r.operation === operation);
+    }
+
+    /** Takes one request from the quota's bucket, if the quota allows it now (real time, as the service's is). */
+    private withinQuota(): boolean {
+        const { tps } = this.options;
+        if (tps === undefined) return true;
+        const burst = this.options.burst ?? tps;
+        const now = performance.now();
+        if (this.quotaBucket.at === 0) this.quotaBucket = { available: burst, at: now };
+        this.quotaBucket.available = Math.min(burst, this.quotaBucket.available + ((now - this.quotaBucket.at) * tps) / 1000);
+        this.quotaBucket.at = now;
+        if (this.quotaBucket.available < 1) return false;
+        this.quotaBucket.available -= 1;
+        return true;
     }
 
     async start(): Promise<this> {
@@ -125,6 +148,10 @@ export class RekognitionEmulator {
         const operation = target.replace(/^RekognitionService\./, "");
         this.requests.push({ operation, region: signature.region, body, headers: req.headers });
 
+        if (!this.withinQuota()) {
+            this.throttledCount++;
+            return reply(400, { Message: "Provisioned rate exceeded" }, "ProvisionedThroughputExceededException");
+        }
         const injectedAt = this.injected.findIndex((e) => e.operation === operation);
         if (injectedAt >= 0) {
             const [e] = this.injected.splice(injectedAt, 1);
