@@ -185,19 +185,22 @@ async function callRekognition<T>(operation: "CreateFaceLivenessSession" | "GetF
         const limiter = limiterFor(resolvedRegion);
         for (;;) {
             attempts++;
-            await limiter.acquire();
-            try {
-                const response = (await client.send(new sdk[`${operation}Command`](request) as never)) as T;
+            const answered = await limiter.acquire();
+            const outcome = await client.send(new sdk[`${operation}Command`](request) as never).then(
+                (response) => ({ response: response as T }),
+                (error: unknown) => ({ error }),
+            );
+            answered();
+            if ("response" in outcome) {
                 limiter.succeeded();
-                return { response, region: resolvedRegion };
-            } catch (error) {
-                const reason = retryReason(error);
-                if (reason === undefined || attempts >= MAX_ATTEMPTS) throw error;
-                if (reason === "throttling") {
-                    limiter.throttled();
-                } else {
-                    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5000, 100 * 2 ** attempts)));
-                }
+                return { response: outcome.response, region: resolvedRegion };
+            }
+            const reason = retryReason(outcome.error);
+            if (reason === undefined || attempts >= MAX_ATTEMPTS) throw outcome.error;
+            if (reason === "throttling") {
+                limiter.throttled();
+            } else {
+                await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5000, 100 * 2 ** attempts)));
             }
         }
     } catch (error) {

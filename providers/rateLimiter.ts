@@ -3,17 +3,19 @@
  * provider host shares it, so a `pulumi up` of hundreds of sessions sends requests at the quota instead of bursting
  * past it and losing sessions to throttling.
  *
- * - Never more than `requestsPerSecond` grants in any one-second window (a sliding window over the latest grants,
- *   which lets a first burst of that size through and then paces).
+ * - Never more than `requestsPerSecond` requests in any one-second window. A request holds its place in the window
+ *   from when it is granted until one second after its answer came back: the service counts a request when it
+ *   arrives, which is somewhere in between, and a first burst that waited on new connections arrives late. So the
+ *   service never sees more than the rate, whatever the network's delays; a first burst of that size goes at once.
  * - First come, first served.
  * - A throttling answer (the account is shared with other stacks and services) halves the rate and pauses every
- *   waiter briefly; each success then wins back one request per second, up to the configured rate.
+ *   waiter briefly; each answered request then wins back one request per second, up to the configured rate.
  *
  * Built by a factory of closures, without imports, so that it serializes compactly into the provider text.
  */
 export interface RateLimiter {
-    /** Resolves when the caller may send one request. */
-    acquire(): Promise<void>;
+    /** Resolves when the caller may send one request, with the function to call once its answer has arrived. */
+    acquire(): Promise<() => void>;
     /** The service answered with throttling: slow down. */
     throttled(): void;
     /** The service answered: recover toward the configured rate. */
@@ -27,23 +29,29 @@ export function createRateLimiter(requestsPerSecond: number, now: () => number =
     let rate = requestsPerSecond;
     let pausedUntil = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const grants: number[] = []; // times of the latest grants, oldest first
-    const waiting: (() => void)[] = [];
+    /** The recent requests' places in the window: when each was answered, Infinity while in flight. */
+    let places: { answeredAt: number }[] = [];
+    const waiting: ((release: () => void) => void)[] = [];
 
-    /** Milliseconds until the next grant keeps every window within the current rate. */
+    /** Milliseconds until a place is free (Infinity: until an in-flight request is answered). */
     function delay(): number {
         const capacity = Math.max(1, Math.floor(rate));
         const windowMs = (1000 * capacity) / rate;
-        let wait = pausedUntil - now();
-        if (grants.length >= capacity) {
-            wait = Math.max(wait, grants[grants.length - capacity] + windowMs - now());
+        const t = now();
+        places = places.filter((p) => p.answeredAt + windowMs > t);
+        if (places.length < capacity) {
+            return pausedUntil - t;
         }
-        return wait;
+        const ends = places.map((p) => p.answeredAt).sort((a, b) => a - b);
+        return Math.max(pausedUntil, ends[ends.length - capacity] + windowMs) - t;
     }
 
     function pump(): void {
         while (timer === undefined && waiting.length > 0) {
             const wait = delay();
+            if (wait === Infinity) {
+                return; // A release pumps again.
+            }
             if (wait > 0) {
                 timer = setTimeout(() => {
                     timer = undefined;
@@ -51,15 +59,18 @@ export function createRateLimiter(requestsPerSecond: number, now: () => number =
                 }, Math.ceil(wait));
                 return;
             }
-            grants.push(now());
-            if (grants.length > Math.max(1, requestsPerSecond)) grants.shift();
-            waiting.shift()!();
+            const place = { answeredAt: Infinity };
+            places.push(place);
+            waiting.shift()!(() => {
+                place.answeredAt = Math.min(place.answeredAt, now());
+                pump();
+            });
         }
     }
 
     return {
         acquire: () =>
-            new Promise<void>((resolve) => {
+            new Promise<() => void>((resolve) => {
                 waiting.push(resolve);
                 pump();
             }),

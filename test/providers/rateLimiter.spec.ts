@@ -7,9 +7,10 @@ async function grantTimes(limiter: ReturnType<typeof createRateLimiter>, count: 
     const order: number[] = [];
     await Promise.all(
         Array.from({ length: count }, (_, i) =>
-            limiter.acquire().then(() => {
+            limiter.acquire().then((answered) => {
                 times[i] = Date.now();
                 order.push(i);
+                answered();
             }),
         ),
     );
@@ -28,6 +29,21 @@ describe("createRateLimiter: one account's request quota, shared", () => {
         assert.equal(busiestSecond(times), 20);
     });
 
+    it("keeps a place taken until one second after the request was answered, so slow answers slow the pace", async () => {
+        const limiter = createRateLimiter(2);
+        const answeredFirst = await limiter.acquire();
+        const answeredSecond = await limiter.acquire();
+        let third = 0;
+        const granted = limiter.acquire().then((answered) => ((third = Date.now()), answered()));
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        assert.equal(third, 0, "not granted while both requests are in flight, however long ago they were sent");
+        const answerTime = Date.now();
+        answeredFirst();
+        answeredSecond();
+        await granted;
+        assert.ok(third - answerTime >= 999, `granted ${third - answerTime} ms after the answers, expected a second`);
+    });
+
     it("lets a first burst of the configured size through, then paces the rest", async () => {
         const times = await grantTimes(createRateLimiter(10), 12);
         assert.ok(times[9] - times[0] < 1000, "the first 10 within the first second");
@@ -37,8 +53,9 @@ describe("createRateLimiter: one account's request quota, shared", () => {
     it("grants in the order asked, across callers that arrive later", async () => {
         const limiter = createRateLimiter(5);
         const order: string[] = [];
-        const first = Array.from({ length: 7 }, (_, i) => limiter.acquire().then(() => order.push(`a${i}`)));
-        const later = Array.from({ length: 3 }, (_, i) => limiter.acquire().then(() => order.push(`b${i}`)));
+        const take = (name: string) => limiter.acquire().then((answered) => (order.push(name), answered()));
+        const first = Array.from({ length: 7 }, (_, i) => take(`a${i}`));
+        const later = Array.from({ length: 3 }, (_, i) => take(`b${i}`));
         await Promise.all([...first, ...later]);
         assert.deepEqual(order, ["a0", "a1", "a2", "a3", "a4", "a5", "a6", "b0", "b1", "b2"]);
     });
