@@ -95,6 +95,11 @@ export class RekognitionEmulator {
         return this.requests.filter((r) => r.operation === operation);
     }
 
+    /** Refills the quota's bucket, as after a quiet second. */
+    resetQuota(): void {
+        this.quotaBucket = { available: 0, at: 0 };
+    }
+
     /** Takes one request from the quota's bucket, if the quota allows it now (real time, as the service's is). */
     private withinQuota(): boolean {
         const { tps } = this.options;
