@@ -72,7 +72,16 @@ async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, 
         const lost = sessions - ids.length;
         // Sessions the service created beyond one per logical session (token).
         const duplicated = emulator.sessions.size - new Set([...emulator.sessions.values()].map((s) => s.request.ClientRequestToken)).size;
-        row(`${sessions} sessions at ${tps} TPS`, name, `${round(seconds, 1)} s`, `${round(limit, 1)} s`, `${round(seconds / limit)}×`, lost, duplicated, emulator.throttledCount - throttledBefore);
+        row(
+            `${sessions} sessions at ${tps} TPS`,
+            name,
+            `${round(seconds, 1)} s`,
+            `${round(limit, 1)} s`,
+            `${round(seconds / limit)}×`,
+            lost,
+            duplicated,
+            emulator.throttledCount - throttledBefore,
+        );
     }
     emulator.options.tps = undefined;
 }
@@ -94,10 +103,18 @@ async function previewThroughHost(emulator: RekognitionEmulator, texts: { ours: 
         ["this provider", texts.ours],
         ["baseline: minimal provider", texts.minimal],
     ] as const) {
-        const host = await ProviderHost.start({ ...process.env, NODE_OPTIONS: `--require ${path.join(__dirname, "reportModules.js")}`, BENCH_MODULE_REPORT: report });
+        const host = await ProviderHost.start({
+            ...process.env,
+            NODE_OPTIONS: `--require ${path.join(__dirname, "reportModules.js")}`,
+            BENCH_MODULE_REPORT: report,
+        });
         await host.configure({ "aws:region": "us-east-1" });
         const callsBefore = emulator.requests.length;
-        const news = (i: number) => ({ kmsKeyId: unknownValue, settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: `sessions/s${i}/` } }, __provider: text });
+        const news = (i: number) => ({
+            kmsKeyId: unknownValue,
+            settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: `sessions/s${i}/` } },
+            __provider: text,
+        });
         const started = performance.now();
         await Promise.all(
             Array.from({ length: sessions }, async (_, i) => {
@@ -109,7 +126,14 @@ async function previewThroughHost(emulator: RekognitionEmulator, texts: { ours: 
         await host.stop();
         const loaded: string[] = JSON.parse(fs.readFileSync(report, "utf8"));
         const sdkLoaded = loaded.some((file) => file.includes(`${path.sep}@aws-sdk${path.sep}client-rekognition${path.sep}`));
-        row(`preview: check + diff of ${sessions} sessions`, name, `${round(seconds, 2)} s`, `${round((seconds * 1000) / sessions)} ms`, emulator.requests.length - callsBefore, sdkLoaded ? "yes" : "no");
+        row(
+            `preview: check + diff of ${sessions} sessions`,
+            name,
+            `${round(seconds, 2)} s`,
+            `${round((seconds * 1000) / sessions)} ms`,
+            emulator.requests.length - callsBefore,
+            sdkLoaded ? "yes" : "no",
+        );
     }
 }
 
@@ -161,9 +185,16 @@ async function componentShape() {
     await settle();
     await Promise.all(pending);
     const depth = (name: string, seen = new Set<string>()): number =>
-        seen.has(name) ? 0 : 1 + Math.max(0, ...[...(deps.get(name) ?? [])].filter((d) => d !== "shape").map((d) => depth(d, new Set([...seen, name]))));
+        seen.has(name)
+            ? 0
+            : 1 + Math.max(0, ...[...(deps.get(name) ?? [])].filter((d) => d !== "shape").map((d) => depth(d, new Set([...seen, name]))));
     const resources = registered.filter((r) => r.name === "shape" || r.name.startsWith("shape-")).length;
-    row("component: LivenessSetup with one session", `${resources} resources`, `${depth("shape-onboarding") - 1} resources deep before the session`, "baseline: a bare session, 1 resource, 0 deep");
+    row(
+        "component: LivenessSetup with one session",
+        `${resources} resources`,
+        `${depth("shape-onboarding") - 1} resources deep before the session`,
+        "baseline: a bare session, 1 resource, 0 deep",
+    );
 }
 
 async function main() {
@@ -171,8 +202,18 @@ async function main() {
     const { emulator, restoreEnv } = await startEmulator();
     const quick = process.argv.includes("--quick");
     try {
-        rows.push("| sessions at quota | provider | time | physical limit (N − burst) / TPS | ratio | lost | duplicated | throttled answers |", "| --- | --- | --- | --- | --- | --- | --- | --- |");
-        for (const [sessions, tps] of quick ? [[100, 25]] : [[100, 25], [500, 25], [100, 5], [500, 5]]) {
+        rows.push(
+            "| sessions at quota | provider | time | physical limit (N − burst) / TPS | ratio | lost | duplicated | throttled answers |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        );
+        for (const [sessions, tps] of quick
+            ? [[100, 25]]
+            : [
+                  [100, 25],
+                  [500, 25],
+                  [100, 5],
+                  [500, 5],
+              ]) {
             await sessionsAtQuota(emulator, sessions, tps);
         }
         const texts = await providerTexts();
@@ -190,7 +231,9 @@ async function main() {
         restoreEnv();
     }
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, in ${round((performance.now() - started) / 1000, 0)} s.\n`);
+    console.log(
+        `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, in ${round((performance.now() - started) / 1000, 0)} s.\n`,
+    );
     console.log(rows.join("\n"));
 }
 

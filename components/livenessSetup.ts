@@ -108,7 +108,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
                     deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
                     policy: pulumi
                         .all([partition, accountId, pulumi.output(args.backendPrincipalArns ?? [])])
-                        .apply(([p, a, principals]) => JSON.stringify(keyPolicy({ partition: p, accountId: a, backendPrincipalArns: principals }))),
+                        .apply(([p, a, principals]) =>
+                            JSON.stringify(keyPolicy({ partition: p, accountId: a, backendPrincipalArns: principals })),
+                        ),
                     tags,
                 },
                 parent,
@@ -129,7 +131,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
 
         this.backendPolicyJson = pulumi
             .all([this.bucketArn, this.kmsKeyArn])
-            .apply(([bucketArn, kmsKeyArn]) => JSON.stringify(backendPolicy({ bucketArn, kmsKeyArn, readImages: args.backendReadsImages ?? false })));
+            .apply(([bucketArn, kmsKeyArn]) =>
+                JSON.stringify(backendPolicy({ bucketArn, kmsKeyArn, readImages: args.backendReadsImages ?? false })),
+            );
         this.frontendPolicyJson = pulumi.output(JSON.stringify(frontendPolicy()));
         for (const role of args.backendRoleNames ?? []) {
             new aws.iam.RolePolicy(`${name}-backend-${role}`, { role, policy: this.backendPolicyJson }, parent);
@@ -155,7 +159,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
 
     /** Session ids by name, including sessions added with {@link addSession}. */
     public get sessionIds(): pulumi.Output<Record<string, string>> {
-        return pulumi.output(Object.fromEntries(Object.entries(this.sessions).map(([sessionName, session]) => [sessionName, session.sessionId])));
+        return pulumi.output(
+            Object.fromEntries(Object.entries(this.sessions).map(([sessionName, session]) => [sessionName, session.sessionId])),
+        );
     }
 
     /**
@@ -170,11 +176,18 @@ export class LivenessSetup extends pulumi.ComponentResource {
             );
         }
         if (sessionName in this.sessions) {
-            throw new pulumi.ResourceError(`LivenessSetup ${this.setupName}: a session named ${JSON.stringify(sessionName)} already exists`, this);
+            throw new pulumi.ResourceError(
+                `LivenessSetup ${this.setupName}: a session named ${JSON.stringify(sessionName)} already exists`,
+                this,
+            );
         }
         const merged = { ...this.sessionDefaults, ...definedOnly(options) };
         const failures: Failure[] = [];
-        for (const [option, input] of [["auditImagesLimit", "settings.auditImagesLimit"], ["challengePreferences", "settings.challengePreferences"], ["renewExpired", "renewExpired"]] as const) {
+        for (const [option, input] of [
+            ["auditImagesLimit", "settings.auditImagesLimit"],
+            ["challengePreferences", "settings.challengePreferences"],
+            ["renewExpired", "renewExpired"],
+        ] as const) {
             validate(memberShape(input), merged[option], `sessions.${sessionName}.${option}`, failures, isPendingInput);
         }
         if (failures.length > 0) {
@@ -206,13 +219,29 @@ export class LivenessSetup extends pulumi.ComponentResource {
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             parent,
         );
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn }, bucketKeyEnabled: true }] },
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
             parent,
         );
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
+            parent,
+        );
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            parent,
+        );
         const lifecycle = new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             {
@@ -253,7 +282,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
         integerIn("retentionDays", args.retentionDays, 1, 36500);
         integerIn("keyDeletionWindowDays", args.keyDeletionWindowDays, 7, 30);
         if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
-            fail(`kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got ${JSON.stringify(args.kmsKeyArn)}`);
+            fail(
+                `kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got ${JSON.stringify(args.kmsKeyArn)}`,
+            );
         }
         if (typeof args.bucketName === "string") {
             const failures: Failure[] = [];
@@ -263,7 +294,10 @@ export class LivenessSetup extends pulumi.ComponentResource {
         if (args.kmsKeyArn !== undefined && args.backendPrincipalArns !== undefined) {
             fail("backendPrincipalArns goes into the created key's policy; with kmsKeyArn, grant them in that key's own policy");
         }
-        for (const [argName, roles] of [["backendRoleNames", args.backendRoleNames], ["frontendRoleNames", args.frontendRoleNames]] as const) {
+        for (const [argName, roles] of [
+            ["backendRoleNames", args.backendRoleNames],
+            ["frontendRoleNames", args.frontendRoleNames],
+        ] as const) {
             for (const role of roles ?? []) {
                 if (typeof role !== "string" || !/^[\w+=,.@-]{1,64}$/.test(role)) {
                     fail(`${argName} must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got ${JSON.stringify(role)}`);

@@ -65,10 +65,19 @@ export function sessionInputs(): StructureShape {
         pattern: "^(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})$",
         describe: "a version such as 1.0.0",
     };
-    const string = (minLength: number, maxLength: number, pattern: string, describe: string): Shape => ({ kind: "string", minLength, maxLength, pattern, describe });
+    const string = (minLength: number, maxLength: number, pattern: string, describe: string): Shape => ({
+        kind: "string",
+        minLength,
+        maxLength,
+        pattern,
+        describe,
+    });
     const structure = (members: Record<string, Member>): StructureShape => ({ kind: "structure", members });
     return structure({
-        kmsKeyId: { wire: "KmsKeyId", shape: string(1, 2048, "^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$", "a KMS key id, key ARN, alias name or alias ARN") },
+        kmsKeyId: {
+            wire: "KmsKeyId",
+            shape: string(1, 2048, "^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$", "a KMS key id, key ARN, alias name or alias ARN"),
+        },
         settings: {
             wire: "Settings",
             shape: structure({
@@ -88,7 +97,11 @@ export function sessionInputs(): StructureShape {
                             type: {
                                 wire: "Type",
                                 required: true,
-                                shape: { kind: "enum", values: ["FaceMovementAndLightChallenge", "FaceMovementChallenge"], describe: "a challenge type" },
+                                shape: {
+                                    kind: "enum",
+                                    values: ["FaceMovementAndLightChallenge", "FaceMovementChallenge"],
+                                    describe: "a challenge type",
+                                },
                             },
                             versions: {
                                 wire: "Versions",
@@ -240,8 +253,7 @@ export function inputsNamedIn(message: string, shape: Shape, value: unknown, pat
     const withoutPositions = message.replace(/\.\d+\.member\b/g, "");
     const leaf = path.slice(path.lastIndexOf(".") + 1);
     const wireName = leaf.charAt(0).toUpperCase() + leaf.slice(1);
-    const named =
-        withoutPositions.includes(path.replace(/\[\d+\]/g, "")) || new RegExp(`\\b${wireName}\\b`).test(message);
+    const named = withoutPositions.includes(path.replace(/\[\d+\]/g, "")) || new RegExp(`\\b${wireName}\\b`).test(message);
     return named ? [{ property: path, value }] : [];
 }
 

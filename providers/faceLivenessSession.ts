@@ -162,10 +162,18 @@ function limiterFor(region: string): RateLimiter {
 function retryReason(error: unknown): "throttling" | "transient" | undefined {
     const err = error as { name?: string; code?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
     const status = err.$metadata?.httpStatusCode ?? 0;
-    if (err.$retryable?.throttling || status === 429 || ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException"].includes(err.name ?? "")) {
+    if (
+        err.$retryable?.throttling ||
+        status === 429 ||
+        ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException"].includes(err.name ?? "")
+    ) {
         return "throttling";
     }
-    if (status >= 500 || ["InternalServerError", "TimeoutError", "RequestTimeout"].includes(err.name ?? "") || ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(err.code ?? "")) {
+    if (
+        status >= 500 ||
+        ["InternalServerError", "TimeoutError", "RequestTimeout"].includes(err.name ?? "") ||
+        ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(err.code ?? "")
+    ) {
         return "transient";
     }
     return undefined;
@@ -175,7 +183,12 @@ function retryReason(error: unknown): "throttling" | "transient" | undefined {
  * Sends one Rekognition request within the region's shared quota, retrying throttling and transient failures, and
  * turns a final failure into an explained error (which keeps the AWS error's name as `awsErrorName`).
  */
-async function callRekognition<T>(operation: "CreateFaceLivenessSession" | "GetFaceLivenessSessionResults", region: string | undefined, inputs: FaceLivenessSessionInputs, request: object): Promise<{ response: T; region: string }> {
+async function callRekognition<T>(
+    operation: "CreateFaceLivenessSession" | "GetFaceLivenessSessionResults",
+    region: string | undefined,
+    inputs: FaceLivenessSessionInputs,
+    request: object,
+): Promise<{ response: T; region: string }> {
     const sdk = require("@aws-sdk/client-rekognition") as Record<string, new (input: object) => unknown>;
     const client = newClient(region);
     let attempts = 0;
@@ -204,7 +217,9 @@ async function callRekognition<T>(operation: "CreateFaceLivenessSession" | "GetF
             }
         }
     } catch (error) {
-        throw Object.assign(explainAwsError(operation, resolvedRegion ?? region, inputs, error, attempts), { awsErrorName: (error as { name?: string }).name });
+        throw Object.assign(explainAwsError(operation, resolvedRegion ?? region, inputs, error, attempts), {
+            awsErrorName: (error as { name?: string }).name,
+        });
     } finally {
         client.destroy();
     }
@@ -225,7 +240,13 @@ function newClient(region: string | undefined): RekognitionClient {
 }
 
 /** Turns an AWS error into a message that says what failed and what to do. */
-function explainAwsError(operation: string, region: string | undefined, inputs: FaceLivenessSessionInputs, error: unknown, attempts: number): Error {
+function explainAwsError(
+    operation: string,
+    region: string | undefined,
+    inputs: FaceLivenessSessionInputs,
+    error: unknown,
+    attempts: number,
+): Error {
     const err = error as { name?: string; message?: string };
     const where = `${operation} in ${region ?? awsSettings().region ?? "the SDK's default region"}`;
     const code = `${err.name ?? "Error"}: ${err.message ?? String(error)}`;
@@ -253,7 +274,9 @@ function explainAwsError(operation: string, region: string | undefined, inputs: 
             );
         case "Error":
             if (err.message === "Region is missing") {
-                return new Error(`${operation}: no region is set (${code}). Set region on the session, aws:region in the stack, or AWS_REGION.`);
+                return new Error(
+                    `${operation}: no region is set (${code}). Set region on the session, aws:region in the stack, or AWS_REGION.`,
+                );
             }
             return new Error(`${where} failed (${code}).`);
         case "CredentialsProviderError":
@@ -272,7 +295,10 @@ function sameValue(a: unknown, b: unknown): boolean {
     if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
         const keysA = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
         const keysB = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-        return keysA.length === keysB.length && keysA.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+        return (
+            keysA.length === keysB.length &&
+            keysA.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+        );
     }
     return a === b;
 }
@@ -366,8 +392,18 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
 
     async create(inputs: FaceLivenessSessionInputs): Promise<pulumi.dynamic.CreateResult<FaceLivenessSessionOutputs>> {
         const request = toWire(sessionInputs(), inputs) as object;
-        const { response, region } = await callRekognition<{ SessionId: string }>("CreateFaceLivenessSession", inputs.region, inputs, request);
-        const outs = storedOutputs({ ...inputs, region, sessionId: response.SessionId, status: "CREATED" }) as unknown as FaceLivenessSessionOutputs;
+        const { response, region } = await callRekognition<{ SessionId: string }>(
+            "CreateFaceLivenessSession",
+            inputs.region,
+            inputs,
+            request,
+        );
+        const outs = storedOutputs({
+            ...inputs,
+            region,
+            sessionId: response.SessionId,
+            status: "CREATED",
+        }) as unknown as FaceLivenessSessionOutputs;
         return { id: response.SessionId, outs };
     },
 
@@ -375,7 +411,12 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
         let status: SessionStatus;
         try {
             // The response may hold image bytes (biometric data): only the status leaves this function.
-            const { response } = await callRekognition<{ Status: SessionStatus }>("GetFaceLivenessSessionResults", props.region ?? resolveRegion(props).region, props, { SessionId: id });
+            const { response } = await callRekognition<{ Status: SessionStatus }>(
+                "GetFaceLivenessSessionResults",
+                props.region ?? resolveRegion(props).region,
+                props,
+                { SessionId: id },
+            );
             status = response.Status;
         } catch (error) {
             // After expiry the service may answer SessionNotFound instead of EXPIRED: both mean the session is spent.
@@ -388,7 +429,11 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
         return { id, props: storedOutputs({ ...props, sessionId: id, status }) as unknown as FaceLivenessSessionOutputs };
     },
 
-    async update(_id: string, olds: FaceLivenessSessionOutputs, news: FaceLivenessSessionInputs): Promise<pulumi.dynamic.UpdateResult<FaceLivenessSessionOutputs>> {
+    async update(
+        _id: string,
+        olds: FaceLivenessSessionOutputs,
+        news: FaceLivenessSessionInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<FaceLivenessSessionOutputs>> {
         // Only inputs the service never saw (renewExpired) reach update; everything else replaces. Outputs stay whole.
         const outs = { ...olds } as Record<string, unknown>;
         for (const [key, member] of Object.entries(sessionInputs().members)) {
@@ -405,7 +450,10 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
 
 /** True for a program-side value that is not plain yet (an Output or a promise): checked by `check` later. */
 export function isPendingInput(value: unknown): boolean {
-    return pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
+    return (
+        pulumi.Output.isInstance(value) ||
+        (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function")
+    );
 }
 
 /**
@@ -433,7 +481,15 @@ export class FaceLivenessSession extends pulumi.dynamic.Resource {
         if (failures.length > 0) {
             throw new pulumi.ResourceError(`FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`, opts?.parent);
         }
-        const outputs = { sessionId: undefined, status: undefined, region: undefined, clientRequestToken: undefined, kmsKeyId: undefined, settings: undefined, renewExpired: undefined };
+        const outputs = {
+            sessionId: undefined,
+            status: undefined,
+            region: undefined,
+            clientRequestToken: undefined,
+            kmsKeyId: undefined,
+            settings: undefined,
+            renewExpired: undefined,
+        };
         super(faceLivenessSessionProvider, name, { ...outputs, ...args }, opts, "rekognition", "FaceLivenessSession");
     }
 }

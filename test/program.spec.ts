@@ -15,10 +15,13 @@ import { RekognitionEmulator, startEmulator } from "./support/rekognitionEmulato
 
 const projectDir = path.resolve(__dirname, "..");
 const project = (yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
-const stackConfig = (yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+const stackConfig = (yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> })
+    .config;
 
 /** Evaluates a provider text as the dynamic-provider host does, once per distinct text. */
-const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
+const requireFromString = require(
+    require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
+);
 const evaluated = new Map<string, Promise<pulumi.dynamic.ResourceProvider>>();
 function providerFrom(text: string, config: Record<string, string>) {
     if (!evaluated.has(text)) {
@@ -68,7 +71,9 @@ describe("the example stack, with sessions created through the serialized provid
 
     it("creates each configured session once, in the storage's region, writing to the setup's bucket and key", async () => {
         const kmsKeyArn = `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/mrk-kyc-key`;
-        const creates: Record<string, any>[] = emulator.calls("CreateFaceLivenessSession").map((c) => ({ region: c.region, ...c.body, ClientRequestToken: typeof c.body.ClientRequestToken }));
+        const creates: Record<string, any>[] = emulator
+            .calls("CreateFaceLivenessSession")
+            .map((c) => ({ region: c.region, ...c.body, ClientRequestToken: typeof c.body.ClientRequestToken }));
         const bySession = Object.fromEntries(creates.map((c) => [c.Settings.OutputConfig.S3KeyPrefix, c]));
         assert.equal(creates.length, 2);
         assert.deepEqual(bySession["sessions/onboarding/"], {
@@ -80,7 +85,10 @@ describe("the example stack, with sessions created through the serialized provid
         assert.deepEqual(bySession["sessions/step-up/"], {
             region: "us-east-1",
             KmsKeyId: kmsKeyArn,
-            Settings: { OutputConfig: { S3Bucket: "kyc-images-0a1b2c3", S3KeyPrefix: "sessions/step-up/" }, ChallengePreferences: [{ Type: "FaceMovementChallenge" }] },
+            Settings: {
+                OutputConfig: { S3Bucket: "kyc-images-0a1b2c3", S3KeyPrefix: "sessions/step-up/" },
+                ChallengePreferences: [{ Type: "FaceMovementChallenge" }],
+            },
             ClientRequestToken: "string",
         });
     });

@@ -64,7 +64,9 @@ describe("LivenessSetup (mocks)", () => {
 
         it("creates exactly the key, its alias, the bucket, its five protections and the session", () => {
             assert.deepEqual(
-                ofSetup("kyc").map((r) => [r.type, r.name]).sort(),
+                ofSetup("kyc")
+                    .map((r) => [r.type, r.name])
+                    .sort(),
                 [
                     ["liveness:index:LivenessSetup", "kyc"],
                     ["aws:kms/key:Key", "kyc-key"],
@@ -88,9 +90,19 @@ describe("LivenessSetup (mocks)", () => {
 
         it("a KMS key with rotation, a 30-day deletion window, and a policy that keeps the account in control", () => {
             const { policy, ...rest } = child("kyc-key").inputs;
-            assert.deepEqual(rest, { description: "Encrypts Face Liveness reference and audit images of kyc", enableKeyRotation: true, deletionWindowInDays: 30 });
+            assert.deepEqual(rest, {
+                description: "Encrypts Face Liveness reference and audit images of kyc",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            });
             assert.deepEqual(JSON.parse(policy).Statement, [
-                { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" },
+                {
+                    Sid: "AccountAdministersKey",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
             ]);
             assert.deepEqual(child("kyc-key-alias").inputs, { namePrefix: "alias/kyc-liveness-", targetKeyId: "mrk-kyc-key" });
         });
@@ -104,15 +116,29 @@ describe("LivenessSetup (mocks)", () => {
                 ignorePublicAcls: true,
                 restrictPublicBuckets: true,
             });
-            assert.deepEqual(child("kyc-ownership").inputs, { bucket: "kyc-images-0a1b2c3", rule: { objectOwnership: "BucketOwnerEnforced" } });
+            assert.deepEqual(child("kyc-ownership").inputs, {
+                bucket: "kyc-images-0a1b2c3",
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            });
         });
 
         it("SSE-KMS with the setup's key and a bucket key, and versioning", () => {
             assert.deepEqual(child("kyc-encryption").inputs, {
                 bucket: "kyc-images-0a1b2c3",
-                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/mrk-kyc-key` }, bucketKeyEnabled: true }],
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: {
+                            sseAlgorithm: "aws:kms",
+                            kmsMasterKeyId: `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/mrk-kyc-key`,
+                        },
+                        bucketKeyEnabled: true,
+                    },
+                ],
             });
-            assert.deepEqual(child("kyc-versioning").inputs, { bucket: "kyc-images-0a1b2c3", versioningConfiguration: { status: "Enabled" } });
+            assert.deepEqual(child("kyc-versioning").inputs, {
+                bucket: "kyc-images-0a1b2c3",
+                versioningConfiguration: { status: "Enabled" },
+            });
         });
 
         it("images expire after 30 days, older versions a day later", async () => {
@@ -153,7 +179,14 @@ describe("LivenessSetup (mocks)", () => {
                 settings: { outputConfig: { s3Bucket: "kyc-images-0a1b2c3", s3KeyPrefix: "sessions/onboarding/" } },
                 region: "us-west-2",
             });
-            assert.deepEqual(await namesOf(childOptions.get("kyc-onboarding")!.dependsOn), ["kyc-public-access-block", "kyc-ownership", "kyc-encryption", "kyc-versioning", "kyc-lifecycle", "kyc-tls-only"]);
+            assert.deepEqual(await namesOf(childOptions.get("kyc-onboarding")!.dependsOn), [
+                "kyc-public-access-block",
+                "kyc-ownership",
+                "kyc-encryption",
+                "kyc-versioning",
+                "kyc-lifecycle",
+                "kyc-tls-only",
+            ]);
         });
 
         it("outputs the session ids, storage, and least-privilege policies", async () => {
@@ -171,24 +204,38 @@ describe("LivenessSetup (mocks)", () => {
                     [["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"], `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/mrk-kyc-key`],
                 ],
             );
-            assert.deepEqual(JSON.parse(await unwrap(setup.frontendPolicyJson)).Statement.map((s: { Action: string }) => s.Action), ["rekognition:StartFaceLivenessSession"]);
+            assert.deepEqual(
+                JSON.parse(await unwrap(setup.frontendPolicyJson)).Statement.map((s: { Action: string }) => s.Action),
+                ["rekognition:StartFaceLivenessSession"],
+            );
         });
     });
 
     it("applies retentionDays, keyDeletionWindowDays, forceDestroy, tags and backend principals when asked", async () => {
         const tags = { team: "identity" };
-        await setUp("asked", { retentionDays: 7, keyDeletionWindowDays: 7, forceDestroy: true, tags, backendPrincipalArns: ["arn:aws:iam::123456789012:role/api"] });
+        await setUp("asked", {
+            retentionDays: 7,
+            keyDeletionWindowDays: 7,
+            forceDestroy: true,
+            tags,
+            backendPrincipalArns: ["arn:aws:iam::123456789012:role/api"],
+        });
         assert.deepEqual(child("asked-images").inputs, { forceDestroy: true, tags });
         assert.equal(child("asked-key").inputs.deletionWindowInDays, 7);
         assert.deepEqual(child("asked-key").inputs.tags, tags);
-        assert.deepEqual(JSON.parse(child("asked-key").inputs.policy).Statement[1].Principal, { AWS: ["arn:aws:iam::123456789012:role/api"] });
+        assert.deepEqual(JSON.parse(child("asked-key").inputs.policy).Statement[1].Principal, {
+            AWS: ["arn:aws:iam::123456789012:role/api"],
+        });
         assert.deepEqual(child("asked-lifecycle").inputs.rules[0].expiration, { days: 7 });
     });
 
     it("uses a brought bucket and key instead of creating them", async () => {
         const kmsKeyArn = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         const setup = await setUp("byo", { bucketName: "existing-images", kmsKeyArn, sessions: { s1: {} } });
-        assert.deepEqual(ofSetup("byo").map((r) => r.type), ["liveness:index:LivenessSetup", SESSION_TYPE]);
+        assert.deepEqual(
+            ofSetup("byo").map((r) => r.type),
+            ["liveness:index:LivenessSetup", SESSION_TYPE],
+        );
         assert.deepEqual(sessionInputsOf("byo-s1"), {
             kmsKeyId: kmsKeyArn,
             settings: { outputConfig: { s3Bucket: "existing-images", s3KeyPrefix: "sessions/s1/" } },
@@ -202,7 +249,10 @@ describe("LivenessSetup (mocks)", () => {
     it("uses a brought key with a created bucket", async () => {
         const kmsKeyArn = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         await setUp("byokey", { kmsKeyArn });
-        assert.equal(ofSetup("byokey").some((r) => r.type.startsWith("aws:kms/")), false);
+        assert.equal(
+            ofSetup("byokey").some((r) => r.type.startsWith("aws:kms/")),
+            false,
+        );
         assert.equal(child("byokey-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, kmsKeyArn);
     });
 
@@ -233,7 +283,10 @@ describe("LivenessSetup (mocks)", () => {
         const setup = await setUp("grow", { sessions: { first: {} } });
         const added = setup.addSession("second", { auditImagesLimit: 1 });
         await unwrap(added.urn);
-        assert.deepEqual(sessionInputsOf("grow-second").settings, { outputConfig: { s3Bucket: "grow-images-0a1b2c3", s3KeyPrefix: "sessions/second/" }, auditImagesLimit: 1 });
+        assert.deepEqual(sessionInputsOf("grow-second").settings, {
+            outputConfig: { s3Bucket: "grow-images-0a1b2c3", s3KeyPrefix: "sessions/second/" },
+            auditImagesLimit: 1,
+        });
         assert.deepEqual(await unwrap(setup.sessionIds), { first: "grow-first-id", second: "grow-second-id" });
         assert.equal(setup.sessions.second, added);
     });
@@ -241,7 +294,10 @@ describe("LivenessSetup (mocks)", () => {
     it("attaches the policies to the given roles", async () => {
         const setup = await setUp("roles", { backendRoleNames: ["api"], frontendRoleNames: ["cognito-unauth"] });
         assert.deepEqual(child("roles-backend-api").inputs, { role: "api", policy: await unwrap(setup.backendPolicyJson) });
-        assert.deepEqual(child("roles-frontend-cognito-unauth").inputs, { role: "cognito-unauth", policy: await unwrap(setup.frontendPolicyJson) });
+        assert.deepEqual(child("roles-frontend-cognito-unauth").inputs, {
+            role: "cognito-unauth",
+            policy: await unwrap(setup.frontendPolicyJson),
+        });
     });
 
     it("two setups in one program do not collide", async () => {
@@ -255,14 +311,46 @@ describe("LivenessSetup (mocks)", () => {
 
     const mistakes: [string, ConstructorParameters<Setup>[1], string][] = [
         ["retentionDays 0", { retentionDays: 0 }, "LivenessSetup bad: retentionDays must be an integer from 1 to 36500, got 0"],
-        ["keyDeletionWindowDays 3", { keyDeletionWindowDays: 3 }, "LivenessSetup bad: keyDeletionWindowDays must be an integer from 7 to 30, got 3"],
-        ["an alias as kmsKeyArn", { kmsKeyArn: "alias/kyc" }, 'LivenessSetup bad: kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got "alias/kyc"'],
-        ["a bad bucketName", { bucketName: "My Bucket" }, 'LivenessSetup bad: bucketName must be an S3 bucket name, matching ^[0-9A-Za-z\\.\\-_]*$, got "My Bucket"'],
-        ["retentionDays with bucketName", { bucketName: "existing", retentionDays: 7 }, "LivenessSetup bad: retentionDays and forceDestroy apply to the created bucket; with bucketName, set them on that bucket"],
-        ["a session name with a slash", { sessions: { "a/b": {} } }, `LivenessSetup bad: sessions key "a/b" must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`],
-        ["a session's auditImagesLimit 9", { sessions: { s: { auditImagesLimit: 9 } } }, "LivenessSetup bad: sessions.s.auditImagesLimit must be an integer from 0 to 4, got 9"],
-        ["a default's bad challenge", { sessionDefaults: { challengePreferences: [{ type: "Blink" as any }] }, sessions: { s: {} } }, 'LivenessSetup bad: sessions.s.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"'],
-        ["a role ARN as a role name", { backendRoleNames: ["arn:aws:iam::1:role/x"] }, 'LivenessSetup bad: backendRoleNames must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got "arn:aws:iam::1:role/x"'],
+        [
+            "keyDeletionWindowDays 3",
+            { keyDeletionWindowDays: 3 },
+            "LivenessSetup bad: keyDeletionWindowDays must be an integer from 7 to 30, got 3",
+        ],
+        [
+            "an alias as kmsKeyArn",
+            { kmsKeyArn: "alias/kyc" },
+            'LivenessSetup bad: kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got "alias/kyc"',
+        ],
+        [
+            "a bad bucketName",
+            { bucketName: "My Bucket" },
+            'LivenessSetup bad: bucketName must be an S3 bucket name, matching ^[0-9A-Za-z\\.\\-_]*$, got "My Bucket"',
+        ],
+        [
+            "retentionDays with bucketName",
+            { bucketName: "existing", retentionDays: 7 },
+            "LivenessSetup bad: retentionDays and forceDestroy apply to the created bucket; with bucketName, set them on that bucket",
+        ],
+        [
+            "a session name with a slash",
+            { sessions: { "a/b": {} } },
+            `LivenessSetup bad: sessions key "a/b" must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
+        ],
+        [
+            "a session's auditImagesLimit 9",
+            { sessions: { s: { auditImagesLimit: 9 } } },
+            "LivenessSetup bad: sessions.s.auditImagesLimit must be an integer from 0 to 4, got 9",
+        ],
+        [
+            "a default's bad challenge",
+            { sessionDefaults: { challengePreferences: [{ type: "Blink" as any }] }, sessions: { s: {} } },
+            'LivenessSetup bad: sessions.s.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"',
+        ],
+        [
+            "a role ARN as a role name",
+            { backendRoleNames: ["arn:aws:iam::1:role/x"] },
+            'LivenessSetup bad: backendRoleNames must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got "arn:aws:iam::1:role/x"',
+        ],
     ];
     for (const [what, args, message] of mistakes) {
         it(`fails at construction on ${what}, naming the argument`, () => {
@@ -275,12 +363,17 @@ describe("LivenessSetup (mocks)", () => {
 
     it("fails on a second session with the same name", async () => {
         const setup = await setUp("dup", { sessions: { s: {} } });
-        assert.throws(() => setup.addSession("s"), (error: Error) => error.message === 'LivenessSetup dup: a session named "s" already exists');
+        assert.throws(
+            () => setup.addSession("s"),
+            (error: Error) => error.message === 'LivenessSetup dup: a session named "s" already exists',
+        );
     });
 });
 
 /** The names of the resources an option lists, read from their URNs. */
-async function namesOf(resources: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined): Promise<string[]> {
+async function namesOf(
+    resources: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
+): Promise<string[]> {
     const list = (Array.isArray(resources) ? resources : [resources]) as pulumi.Resource[];
     const urns = await Promise.all(list.map((r) => unwrap(r.urn)));
     return urns.map((urn) => urn.slice(urn.lastIndexOf("::") + 2));

@@ -22,15 +22,28 @@ describe("policy documents", () => {
                     Resource: "*",
                 },
                 { Sid: "WriteSessionImages", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucketArn}/sessions/*` },
-                { Sid: "UseImageKey", Effect: "Allow", Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn },
+                {
+                    Sid: "UseImageKey",
+                    Effect: "Allow",
+                    Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: kmsKeyArn,
+                },
             ],
         });
-        assert.equal(allowedActions(doc).some((a) => a.includes("*")), false);
+        assert.equal(
+            allowedActions(doc).some((a) => a.includes("*")),
+            false,
+        );
     });
 
     it("backend: reading the images adds s3:GetObject on the same prefix only", () => {
         const [, objects] = backendPolicy({ bucketArn, kmsKeyArn, readImages: true }).Statement;
-        assert.deepEqual(objects, { Sid: "WriteAndReadSessionImages", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${bucketArn}/sessions/*` });
+        assert.deepEqual(objects, {
+            Sid: "WriteAndReadSessionImages",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject"],
+            Resource: `${bucketArn}/sessions/*`,
+        });
     });
 
     it("every session's prefix lies under the backend's prefix", () => {
@@ -49,7 +62,15 @@ describe("policy documents", () => {
     it("key: the account root keeps full control, so the key can never lock the account out", () => {
         assert.deepEqual(keyPolicy({ partition: "aws", accountId: "123456789012", backendPrincipalArns: [] }), {
             Version: "2012-10-17",
-            Statement: [{ Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }],
+            Statement: [
+                {
+                    Sid: "AccountAdministersKey",
+                    Effect: "Allow",
+                    Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+            ],
         });
     });
 

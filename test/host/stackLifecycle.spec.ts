@@ -28,7 +28,11 @@ describe("a session's life through the real dynamic-provider host", function () 
         ({ emulator, restoreEnv } = await startEmulator());
         host = await ProviderHost.start({ ...process.env });
         // Credentials in both the environment and stack config: neither may reach any answer.
-        await host.configure({ "aws:region": "us-east-1", "aws:accessKey": emulator.accessKeyId, "aws:secretKey": emulator.secretAccessKey });
+        await host.configure({
+            "aws:region": "us-east-1",
+            "aws:accessKey": emulator.accessKeyId,
+            "aws:secretKey": emulator.secretAccessKey,
+        });
     });
     after(async () => {
         await host?.stop();
@@ -54,7 +58,11 @@ describe("a session's life through the real dynamic-provider host", function () 
 
     it("preview of a new stack: bucket and key unknown, check passes, nothing is called", async () => {
         const before = emulator.requests.length;
-        const news = program({ kmsKeyId: unknownValue, settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: "sessions/a/" } }, region: unknownValue });
+        const news = program({
+            kmsKeyId: unknownValue,
+            settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: "sessions/a/" } },
+            region: unknownValue,
+        });
         const { inputs, failures } = await host.check(sessionUrn("preview"), {}, news);
         assert.deepEqual(failures, []);
         assert.equal(inputs.kmsKeyId, unknownValue);
@@ -64,7 +72,11 @@ describe("a session's life through the real dynamic-provider host", function () 
     });
 
     it("preview with a mistake: check fails naming the property, the value and what is allowed", async () => {
-        const { failures } = await host.check(sessionUrn("mistake"), {}, program({ settings: { auditImagesLimit: 7, challengePreferences: [{ type: "Blink" }] } }));
+        const { failures } = await host.check(
+            sessionUrn("mistake"),
+            {},
+            program({ settings: { auditImagesLimit: 7, challengePreferences: [{ type: "Blink" }] } }),
+        );
         assert.deepEqual(failures, [
             { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" },
             {
@@ -85,18 +97,29 @@ describe("a session's life through the real dynamic-provider host", function () 
             status: "CREATED",
             __provider: providerText,
         });
-        assert.deepEqual(emulator.sessions.get(id)!.request.Settings, { OutputConfig: { S3Bucket: "kyc-images", S3KeyPrefix: "sessions/onboarding/" }, AuditImagesLimit: 2 });
+        assert.deepEqual(emulator.sessions.get(id)!.request.Settings, {
+            OutputConfig: { S3Bucket: "kyc-images", S3KeyPrefix: "sessions/onboarding/" },
+            AuditImagesLimit: 2,
+        });
 
         const second = await host.check(sessionUrn("up"), inputs, program({ settings }));
         assert.equal(second.inputs.clientRequestToken, inputs.clientRequestToken);
-        assert.deepEqual(await host.diff(id, sessionUrn("up"), outputs, second.inputs), { changes: "DIFF_NONE", replaces: [], deleteBeforeReplace: false });
+        assert.deepEqual(await host.diff(id, sessionUrn("up"), outputs, second.inputs), {
+            changes: "DIFF_NONE",
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("change a setting: the session is replaced, the property named, with a new token", async () => {
         const { id, inputs, outputs } = await up("change", { settings });
         const changed = await host.check(sessionUrn("change"), inputs, program({ settings: { ...settings, auditImagesLimit: 3 } }));
         assert.notEqual(changed.inputs.clientRequestToken, inputs.clientRequestToken);
-        assert.deepEqual(await host.diff(id, sessionUrn("change"), outputs, changed.inputs), { changes: "DIFF_SOME", replaces: ["settings", "clientRequestToken"], deleteBeforeReplace: false });
+        assert.deepEqual(await host.diff(id, sessionUrn("change"), outputs, changed.inputs), {
+            changes: "DIFF_SOME",
+            replaces: ["settings", "clientRequestToken"],
+            deleteBeforeReplace: false,
+        });
         const replacement = await host.create(sessionUrn("change"), changed.inputs);
         assert.notEqual(replacement.id, id);
     });
@@ -105,7 +128,11 @@ describe("a session's life through the real dynamic-provider host", function () 
         const { id, inputs, outputs } = await up("renew", { settings });
         const changed = await host.check(sessionUrn("renew"), inputs, program({ settings, renewExpired: true }));
         assert.equal(changed.inputs.clientRequestToken, inputs.clientRequestToken);
-        assert.deepEqual(await host.diff(id, sessionUrn("renew"), outputs, changed.inputs), { changes: "DIFF_SOME", replaces: [], deleteBeforeReplace: false });
+        assert.deepEqual(await host.diff(id, sessionUrn("renew"), outputs, changed.inputs), {
+            changes: "DIFF_SOME",
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         const updated = await host.update(id, sessionUrn("renew"), outputs, changed.inputs);
         assert.deepEqual(updated, { ...outputs, renewExpired: true });
     });
@@ -151,9 +178,14 @@ describe("a session's life through the real dynamic-provider host", function () 
         const first = await host.create(sessionUrn("interrupted"), checked.inputs);
         const again = await host.create(sessionUrn("interrupted"), checked.inputs);
         assert.equal(again.id, first.id);
-        const tokens = emulator.calls("CreateFaceLivenessSession").filter((c) => c.body.ClientRequestToken === checked.inputs.clientRequestToken);
+        const tokens = emulator
+            .calls("CreateFaceLivenessSession")
+            .filter((c) => c.body.ClientRequestToken === checked.inputs.clientRequestToken);
         assert.equal(tokens.length, 2);
-        assert.equal([...emulator.sessions.values()].filter((s) => s.request.ClientRequestToken === checked.inputs.clientRequestToken).length, 1);
+        assert.equal(
+            [...emulator.sessions.values()].filter((s) => s.request.ClientRequestToken === checked.inputs.clientRequestToken).length,
+            1,
+        );
     });
 
     it("secrets: every input comes back under its own name (so the engine keeps it secret); no credential is ever returned", async () => {

@@ -92,11 +92,17 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
 
         it("fails on a bad setting with the property path, the value and what is allowed", async () => {
             const { failures } = await provider.check({}, { settings: { auditImagesLimit: 7 } });
-            assert.deepEqual(failures, [{ property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" }]);
+            assert.deepEqual(failures, [
+                { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" },
+            ]);
         });
 
         it("passes values unknown at preview, and makes no network call", async () => {
-            const news = { kmsKeyId: unknownValue, settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: "x/" } }, region: unknownValue };
+            const news = {
+                kmsKeyId: unknownValue,
+                settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: "x/" } },
+                region: unknownValue,
+            };
             const { inputs, failures } = await provider.check({}, news);
             assert.deepEqual(failures, []);
             assert.equal(inputs.kmsKeyId, unknownValue);
@@ -114,14 +120,22 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
 
         it("reports no change when the checked inputs equal the stored outputs", async () => {
             const { inputs, outs } = await created();
-            assert.deepEqual(await provider.diff(outs.sessionId, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.deepEqual(await provider.diff(outs.sessionId, outs, inputs), {
+                changes: false,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
         });
 
         it("replaces the session for any change to what was sent, naming the property", async () => {
             const { inputs, outs } = await created();
-            const replacing = async (news: Record<string, unknown>) => (await provider.diff(outs.sessionId, outs, { ...inputs, ...news })).replaces;
+            const replacing = async (news: Record<string, unknown>) =>
+                (await provider.diff(outs.sessionId, outs, { ...inputs, ...news })).replaces;
             assert.deepEqual(await replacing({ kmsKeyId: "alias/other" }), ["kmsKeyId"]);
-            assert.deepEqual(await replacing({ settings: { ...settings, outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "other/" } } }), ["settings"]);
+            assert.deepEqual(
+                await replacing({ settings: { ...settings, outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "other/" } } }),
+                ["settings"],
+            );
             assert.deepEqual(await replacing({ region: "us-west-2" }), ["region"]);
             assert.deepEqual(await replacing({ clientRequestToken: "another" }), ["clientRequestToken"]);
             assert.deepEqual(await replacing({ kmsKeyId: undefined }), ["kmsKeyId"]);
@@ -129,12 +143,19 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
 
         it("updates in place when only renewExpired changes", async () => {
             const { inputs, outs } = await created();
-            assert.deepEqual(await provider.diff(outs.sessionId, outs, { ...inputs, renewExpired: true }), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.deepEqual(await provider.diff(outs.sessionId, outs, { ...inputs, renewExpired: true }), {
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
         });
 
         it("counts unknown values as changed", async () => {
             const { inputs, outs } = await created();
-            const result = await provider.diff(outs.sessionId, outs, { ...inputs, settings: { ...settings, outputConfig: { s3Bucket: unknownValue } } });
+            const result = await provider.diff(outs.sessionId, outs, {
+                ...inputs,
+                settings: { ...settings, outputConfig: { s3Bucket: unknownValue } },
+            });
             assert.deepEqual(result, { changes: true, replaces: ["settings"], deleteBeforeReplace: false });
         });
 
@@ -147,11 +168,14 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
 
     describe("create", () => {
         it("sends the exact request, signed for the session's region, and returns the SessionId as id", async () => {
-            const { inputs } = await provider.check({}, {
-                kmsKeyId: "alias/kyc",
-                settings: { ...settings, challengePreferences: [{ type: "FaceMovementChallenge", versions: { minimum: "1.0.0" } }] },
-                region: "us-west-2",
-            });
+            const { inputs } = await provider.check(
+                {},
+                {
+                    kmsKeyId: "alias/kyc",
+                    settings: { ...settings, challengePreferences: [{ type: "FaceMovementChallenge", versions: { minimum: "1.0.0" } }] },
+                    region: "us-west-2",
+                },
+            );
             const { id, outs } = await provider.create(inputs);
 
             assert.equal(emulator.requests.length, 1);
@@ -183,19 +207,29 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
         it("fails without a region anywhere, saying where to set one", async () => {
             await configureStack({});
             const error = await rejectionOf(provider.create({ clientRequestToken: "t-1" }));
-            assert.equal(error.message, "CreateFaceLivenessSession: no region is set (Error: Region is missing). Set region on the session, aws:region in the stack, or AWS_REGION.");
+            assert.equal(
+                error.message,
+                "CreateFaceLivenessSession: no region is set (Error: Region is missing). Set region on the session, aws:region in the stack, or AWS_REGION.",
+            );
             assert.equal(emulator.requests.length, 0);
         });
 
         it("uses credentials from stack config (aws:accessKey, aws:secretKey) over the environment", async () => {
             process.env.AWS_ACCESS_KEY_ID = "AKIDWRONG";
-            await configureStack({ "aws:region": "us-east-1", "aws:accessKey": emulator.accessKeyId, "aws:secretKey": emulator.secretAccessKey });
+            await configureStack({
+                "aws:region": "us-east-1",
+                "aws:accessKey": emulator.accessKeyId,
+                "aws:secretKey": emulator.secretAccessKey,
+            });
             const { id } = await provider.create({ clientRequestToken: "t-1" });
             assert.ok(emulator.sessions.has(id));
 
             await configureStack({ "aws:region": "us-east-1", "aws:accessKey": emulator.accessKeyId, "aws:secretKey": "not-the-secret" });
             const error = await rejectionOf(provider.create({ clientRequestToken: "t-2" }));
-            assert.match(error.message, /^CreateFaceLivenessSession in us-east-1 failed \(InvalidSignatureException: the request signature does not match\)\.$/);
+            assert.match(
+                error.message,
+                /^CreateFaceLivenessSession in us-east-1 failed \(InvalidSignatureException: the request signature does not match\)\.$/,
+            );
         });
 
         it("returns the same session when the same checked inputs are created twice (an interrupted up)", async () => {
@@ -232,7 +266,9 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
 
         it("fails on InvalidParameter naming the input the service rejected, without retrying", async () => {
             // Past check (which would have caught it), to see what the service's own answer becomes.
-            const error = await rejectionOf(provider.create({ region: "us-east-1", clientRequestToken: "t-1", settings: { auditImagesLimit: 9 } }));
+            const error = await rejectionOf(
+                provider.create({ region: "us-east-1", clientRequestToken: "t-1", settings: { auditImagesLimit: 9 } }),
+            );
             assert.equal(
                 error.message,
                 "CreateFaceLivenessSession in us-east-1 rejected settings.auditImagesLimit = 9 (InvalidParameterException: 1 validation error " +
@@ -246,11 +282,16 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
     describe("at the service quota", () => {
         it("creates a burst of sessions concurrently with none lost and none created twice", async () => {
             emulator.options.tps = 25;
-            const news = Array.from({ length: 60 }, (_, i) => ({ settings: { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: `burst/${i}/` } } }));
+            const news = Array.from({ length: 60 }, (_, i) => ({
+                settings: { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: `burst/${i}/` } },
+            }));
             const created = await Promise.all(news.map((n) => up(n)));
             assert.equal(new Set(created.map((c) => c.id)).size, 60);
             assert.equal(emulator.sessions.size, 60);
-            assert.deepEqual(created.map((c) => emulator.sessions.get(c.id)!.request.Settings.OutputConfig.S3KeyPrefix), news.map((n) => n.settings.outputConfig.s3KeyPrefix));
+            assert.deepEqual(
+                created.map((c) => emulator.sessions.get(c.id)!.request.Settings.OutputConfig.S3KeyPrefix),
+                news.map((n) => n.settings.outputConfig.s3KeyPrefix),
+            );
         });
 
         it("fails after 10 throttled attempts, saying the quota is shared and how to raise it", async () => {
@@ -330,7 +371,10 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             const { id, outs } = await up({});
             emulator.failNext("GetFaceLivenessSessionResults", "AccessDeniedException", 1, "denied");
             const error = await rejectionOf(provider.read(id, outs));
-            assert.match(error.message, /^GetFaceLivenessSessionResults in us-east-1 was denied \(AccessDeniedException: denied\)\. The caller needs rekognition:GetFaceLivenessSessionResults\. /);
+            assert.match(
+                error.message,
+                /^GetFaceLivenessSessionResults in us-east-1 was denied \(AccessDeniedException: denied\)\. The caller needs rekognition:GetFaceLivenessSessionResults\. /,
+            );
         });
     });
 
@@ -347,7 +391,10 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
         it("delete forgets the session without calling AWS", async () => {
             const { id, outs } = await up({ settings });
             await provider.delete(id, outs);
-            assert.deepEqual(emulator.requests.map((r) => r.operation), ["CreateFaceLivenessSession"]);
+            assert.deepEqual(
+                emulator.requests.map((r) => r.operation),
+                ["CreateFaceLivenessSession"],
+            );
             assert.ok(emulator.sessions.has(id), "the service's session is untouched");
         });
     });

@@ -12,7 +12,10 @@ describe("FaceLivenessSession in a program (mocks)", () => {
 
     before(async () => {
         registered = await mockPulumi({
-            newResource: async (args) => ({ id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", state: { ...args.inputs, sessionId: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", status: "CREATED" } }),
+            newResource: async (args) => ({
+                id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+                state: { ...args.inputs, sessionId: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", status: "CREATED" },
+            }),
         });
         ({ FaceLivenessSession } = await import("../../providers/faceLivenessSession"));
     });
@@ -56,6 +59,12 @@ describe("FaceLivenessSession in a program (mocks)", () => {
     });
 
     it("leaves values from other resources to the provider's check", () => {
-        assert.doesNotThrow(() => new FaceLivenessSession("later", { kmsKeyId: pulumi.output("alias/kyc"), settings: pulumi.output({ auditImagesLimit: 1 }) }));
+        assert.doesNotThrow(
+            () =>
+                new FaceLivenessSession("later", {
+                    kmsKeyId: pulumi.output("alias/kyc"),
+                    settings: pulumi.output({ auditImagesLimit: 1 }),
+                }),
+        );
     });
 });

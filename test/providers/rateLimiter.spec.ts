@@ -14,7 +14,11 @@ async function grantTimes(limiter: ReturnType<typeof createRateLimiter>, count: 
             }),
         ),
     );
-    assert.deepEqual(order, [...order].sort((a, b) => a - b), "granted first come, first served");
+    assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        "granted first come, first served",
+    );
     return times;
 }
 

@@ -20,14 +20,23 @@ const projectDir = path.resolve(__dirname, "../..");
 const PROVIDER_TEXT_BUDGET_BYTES = 32 * 1024;
 
 /** Runs calls on the provider text in a fresh process, with the environment given. */
-async function runAlone(text: string, config: Record<string, string>, calls: { method: string; args: unknown[] }[], env: NodeJS.ProcessEnv) {
+async function runAlone(
+    text: string,
+    config: Record<string, string>,
+    calls: { method: string; args: unknown[] }[],
+    env: NodeJS.ProcessEnv,
+) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-text-"));
     fs.writeFileSync(path.join(dir, "provider.js"), text);
     fs.writeFileSync(path.join(dir, "calls.json"), JSON.stringify({ config, calls }));
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "../support/runProviderText.js"), path.join(dir, "provider.js"), path.join(dir, "calls.json")], {
-        cwd: projectDir,
-        env,
-    });
+    const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [path.join(__dirname, "../support/runProviderText.js"), path.join(dir, "provider.js"), path.join(dir, "calls.json")],
+        {
+            cwd: projectDir,
+            env,
+        },
+    );
     fs.rmSync(dir, { recursive: true });
     return JSON.parse(stdout) as { results: { result?: any; error?: string }[]; loadedProjectFiles: string[]; awsSdkLoaded: boolean };
 }
@@ -74,26 +83,44 @@ describe("the serialized provider, run alone in a fresh process", () => {
         const checked = results[0].result;
         assert.deepEqual(checked.failures, []);
         assert.match(checked.inputs.clientRequestToken, UUID_PATTERN);
-        assert.deepEqual(results[1].result.failures, [{ property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" }]);
+        assert.deepEqual(results[1].result.failures, [
+            { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
+        ]);
 
         const { __provider: _, ...inputs } = checked.inputs;
-        const second = await runAlone(providerText, { "aws:region": "us-west-2" }, [{ method: "create", args: [inputs] }], { ...process.env });
+        const second = await runAlone(providerText, { "aws:region": "us-west-2" }, [{ method: "create", args: [inputs] }], {
+            ...process.env,
+        });
         const created = second.results[0].result;
         assert.match(created.id, UUID_PATTERN);
         assert.deepEqual(created.outs, { ...inputs, region: "us-west-2", sessionId: created.id, status: "CREATED" });
-        assert.deepEqual(emulator.calls("CreateFaceLivenessSession").map((c) => [c.region, c.body]), [
-            ["us-west-2", { Settings: { AuditImagesLimit: 1 }, ClientRequestToken: inputs.clientRequestToken }],
-        ]);
+        assert.deepEqual(
+            emulator.calls("CreateFaceLivenessSession").map((c) => [c.region, c.body]),
+            [["us-west-2", { Settings: { AuditImagesLimit: 1 }, ClientRequestToken: inputs.clientRequestToken }]],
+        );
 
-        const third = await runAlone(providerText, {}, [{ method: "read", args: [created.id, created.outs] }, { method: "delete", args: [created.id, created.outs] }], { ...process.env });
+        const third = await runAlone(
+            providerText,
+            {},
+            [
+                { method: "read", args: [created.id, created.outs] },
+                { method: "delete", args: [created.id, created.outs] },
+            ],
+            { ...process.env },
+        );
         assert.deepEqual(third.results, [{ result: { id: created.id, props: created.outs } }, { result: null }]);
     });
 
     it("does not load the AWS SDK for check and diff (preview)", async () => {
-        const { results, awsSdkLoaded } = await runAlone(providerText, { "aws:region": "us-east-1" }, [
-            { method: "check", args: [{}, {}] },
-            { method: "diff", args: ["id", { region: "us-east-1" }, { region: "us-east-1" }] },
-        ], { ...process.env });
+        const { results, awsSdkLoaded } = await runAlone(
+            providerText,
+            { "aws:region": "us-east-1" },
+            [
+                { method: "check", args: [{}, {}] },
+                { method: "diff", args: ["id", { region: "us-east-1" }, { region: "us-east-1" }] },
+            ],
+            { ...process.env },
+        );
         assert.deepEqual(results[1].result, { changes: false, replaces: [], deleteBeforeReplace: false });
         assert.equal(awsSdkLoaded, false);
     });

@@ -47,7 +47,12 @@ export function mockAws(options: { region?: string; preview?: boolean; project?:
                 return { region, name: region, id: region };
             },
             "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
-            "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`, userId: "AIDADEPLOYER", id: ACCOUNT_ID }),
+            "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+                accountId: ACCOUNT_ID,
+                arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`,
+                userId: "AIDADEPLOYER",
+                id: ACCOUNT_ID,
+            }),
         },
     });
 }

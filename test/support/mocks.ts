@@ -7,7 +7,12 @@ export type NewResourceHook = (args: pulumi.runtime.MockResourceArgs) => Promise
  * returns the list every registered resource is appended to. `call` throws on every token the test did not expect.
  */
 export async function mockPulumi(
-    options: { preview?: boolean; project?: string; newResource?: NewResourceHook; calls?: Record<string, (inputs: any, provider?: string) => any> } = {},
+    options: {
+        preview?: boolean;
+        project?: string;
+        newResource?: NewResourceHook;
+        calls?: Record<string, (inputs: any, provider?: string) => any>;
+    } = {},
 ) {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
     await pulumi.runtime.setMocks(

@@ -132,13 +132,22 @@ export class RekognitionEmulator {
 
     private handle(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void {
         const reply = (status: number, body: object, type?: string) => {
-            const headers: http.OutgoingHttpHeaders = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() };
+            const headers: http.OutgoingHttpHeaders = {
+                "content-type": "application/x-amz-json-1.1",
+                "x-amzn-requestid": crypto.randomUUID(),
+            };
             if (type) headers["x-amzn-errortype"] = type;
-            res.writeHead(status, headers).end(JSON.stringify(type ? { __type: type, Message: (body as { Message: string }).Message } : body));
+            res.writeHead(status, headers).end(
+                JSON.stringify(type ? { __type: type, Message: (body as { Message: string }).Message } : body),
+            );
         };
         const target = String(req.headers["x-amz-target"] ?? "");
         if (req.method !== "POST" || req.url !== "/" || req.headers["content-type"] !== "application/x-amz-json-1.1") {
-            return reply(400, { Message: `expected POST / with application/x-amz-json-1.1, got ${req.method} ${req.url} ${req.headers["content-type"]}` }, "SerializationException");
+            return reply(
+                400,
+                { Message: `expected POST / with application/x-amz-json-1.1, got ${req.method} ${req.url} ${req.headers["content-type"]}` },
+                "SerializationException",
+            );
         }
         const signature = this.verifySignature(req, raw);
         if ("error" in signature) {
@@ -175,7 +184,13 @@ export class RekognitionEmulator {
             }
             case "RekognitionService.GetFaceLivenessSessionResults": {
                 if (typeof body.SessionId !== "string" || !UUID.test(body.SessionId)) {
-                    return reply(400, { Message: `1 validation error detected: Value '${body.SessionId}' at 'sessionId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${UUID.source}` }, "InvalidParameterException");
+                    return reply(
+                        400,
+                        {
+                            Message: `1 validation error detected: Value '${body.SessionId}' at 'sessionId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${UUID.source}`,
+                        },
+                        "InvalidParameterException",
+                    );
                 }
                 const session = this.sessions.get(body.SessionId);
                 const expired = session !== undefined && this.now() - session.createdAt >= SESSION_LIFETIME_MS;
@@ -185,7 +200,9 @@ export class RekognitionEmulator {
                 const status = expired ? "EXPIRED" : session.status;
                 const done = status === "SUCCEEDED" || status === "FAILED";
                 // A finished session carries image bytes: sensitive data the provider must never keep.
-                const images = done ? { Confidence: 97.5, ReferenceImage: { Bytes: Buffer.from("reference-image-bytes").toString("base64") } } : {};
+                const images = done
+                    ? { Confidence: 97.5, ReferenceImage: { Bytes: Buffer.from("reference-image-bytes").toString("base64") } }
+                    : {};
                 return reply(200, { SessionId: session.sessionId, Status: status, ...images });
             }
             default:
@@ -196,7 +213,10 @@ export class RekognitionEmulator {
     /** Recomputes the SigV4 signature with the emulator's secret; any difference in what was signed is refused. */
     private verifySignature(req: http.IncomingMessage, raw: Buffer): { region: string } | { error: string } {
         const auth = String(req.headers.authorization ?? "");
-        const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+        const m =
+            /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+                auth,
+            );
         if (!m) return { error: `missing or malformed SigV4 Authorization header: ${auth}` };
         const [, accessKeyId, date, region, service, signedHeaders, signature] = m;
         if (service !== "rekognition") return { error: `credential scope names service ${service}, expected rekognition` };
@@ -205,7 +225,12 @@ export class RekognitionEmulator {
         if (!amzDate.startsWith(date)) return { error: `x-amz-date ${amzDate} does not match the scope date ${date}` };
         const canonicalHeaders = signedHeaders
             .split(";")
-            .map((h) => `${h}:${String(req.headers[h] ?? "").trim().replace(/\s+/g, " ")}\n`)
+            .map(
+                (h) =>
+                    `${h}:${String(req.headers[h] ?? "")
+                        .trim()
+                        .replace(/\s+/g, " ")}\n`,
+            )
             .join("");
         const sha256 = (data: string | Buffer) => crypto.createHash("sha256").update(data).digest("hex");
         const canonicalRequest = ["POST", "/", "", canonicalHeaders, signedHeaders, sha256(raw)].join("\n");
@@ -221,7 +246,8 @@ export class RekognitionEmulator {
 
 /** The first constraint of the service model that `body` breaks, worded as AWS validation errors are. */
 function createRequestProblem(body: Record<string, any>): string | undefined {
-    const broken = (path: string, value: unknown, rule: string) => `Value '${JSON.stringify(value)}' at '${path}' failed to satisfy constraint: ${rule}`;
+    const broken = (path: string, value: unknown, rule: string) =>
+        `Value '${JSON.stringify(value)}' at '${path}' failed to satisfy constraint: ${rule}`;
     const str = (path: string, v: unknown, min: number, max: number, re: RegExp) => {
         if (v === undefined) return undefined;
         if (typeof v !== "string") return broken(path, v, "Member must be a string");
@@ -234,7 +260,9 @@ function createRequestProblem(body: Record<string, any>): string | undefined {
     const problems = [
         str("kmsKeyId", body.KmsKeyId, 1, 2048, /^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$/),
         str("clientRequestToken", body.ClientRequestToken, 1, 64, /^[a-zA-Z0-9-_]+$/),
-        s.OutputConfig && s.OutputConfig.S3Bucket === undefined ? broken("settings.outputConfig.s3Bucket", null, "Member must not be null") : undefined,
+        s.OutputConfig && s.OutputConfig.S3Bucket === undefined
+            ? broken("settings.outputConfig.s3Bucket", null, "Member must not be null")
+            : undefined,
         s.OutputConfig && str("settings.outputConfig.s3Bucket", s.OutputConfig.S3Bucket, 3, 255, /^[0-9A-Za-z.\-_]*$/),
         s.OutputConfig && str("settings.outputConfig.s3KeyPrefix", s.OutputConfig.S3KeyPrefix, 0, 950, /^\S*$/),
         s.AuditImagesLimit !== undefined && !(Number.isInteger(s.AuditImagesLimit) && s.AuditImagesLimit >= 0 && s.AuditImagesLimit <= 4)
@@ -243,7 +271,11 @@ function createRequestProblem(body: Record<string, any>): string | undefined {
         ...(s.ChallengePreferences ?? []).flatMap((p: any, i: number) => [
             ["FaceMovementAndLightChallenge", "FaceMovementChallenge"].includes(p.Type)
                 ? undefined
-                : broken(`settings.challengePreferences.${i + 1}.member.type`, p.Type, "Member must satisfy enum value set: [FaceMovementAndLightChallenge, FaceMovementChallenge]"),
+                : broken(
+                      `settings.challengePreferences.${i + 1}.member.type`,
+                      p.Type,
+                      "Member must satisfy enum value set: [FaceMovementAndLightChallenge, FaceMovementChallenge]",
+                  ),
             str(`settings.challengePreferences.${i + 1}.member.versions.minimum`, p.Versions?.Minimum, 5, 11, version),
             str(`settings.challengePreferences.${i + 1}.member.versions.maximum`, p.Versions?.Maximum, 5, 11, version),
         ]),
@@ -258,8 +290,16 @@ function createRequestProblem(body: Record<string, any>): string | undefined {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RekognitionEmulator; restoreEnv: () => void }> {
     const emulator = await new RekognitionEmulator(options).start();
     const names = [
-        "AWS_ENDPOINT_URL_REKOGNITION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-        "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ENDPOINT_URL_REKOGNITION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_PROFILE",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
     ];
     const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
     for (const n of names) delete process.env[n];
