@@ -9,8 +9,11 @@
  * @see https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateFaceLivenessSession.html
  */
 
+// Constants are exported below rather than with `export const`: CommonJS output would read them as `exports.x`
+// inside these functions, and the serializer would then store a require() of this module in every provider text.
+
 /** The regions that offer Face Liveness; elsewhere CreateFaceLivenessSession answers AccessDenied. */
-export const faceLivenessRegions = [
+const faceLivenessRegions = [
     "us-east-1",
     "us-west-2",
     "eu-west-1",
@@ -31,7 +34,9 @@ export function defaultRequestsPerSecond(region: string): number {
 }
 
 /** What the Pulumi engine sends in place of a value that is not known until the deployment runs (preview). */
-export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export { faceLivenessRegions, unknownValue };
 
 export type Shape =
     | { kind: "string"; minLength: number; maxLength: number; pattern: string; describe: string }

@@ -1,17 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RekognitionClient, RekognitionClientConfig } from "@aws-sdk/client-rekognition";
-import {
-    Failure,
-    defaultRequestsPerSecond,
-    faceLivenessRegions,
-    inputsNamedIn,
-    sessionInputs,
-    show,
-    toWire,
-    unknownValue,
-    validate,
-} from "./faceLivenessApi";
-import { RateLimiter, createRateLimiter } from "./rateLimiter";
+import * as faceLivenessApi from "./faceLivenessApi";
+import type { Failure } from "./faceLivenessApi";
+import * as rateLimiter from "./rateLimiter";
+import type { RateLimiter } from "./rateLimiter";
+
+// The provider captures these as plain functions and data, which the serializer copies by value into the provider
+// text. Reached through the module objects instead, an installed copy of this package would be stored in state as
+// require("<package>/bin/providers/….js"): every session would then depend on this version's file layout.
+const { defaultRequestsPerSecond, faceLivenessRegions, inputsNamedIn, sessionInputs, show, toWire, unknownValue, validate } =
+    faceLivenessApi;
+const { createRateLimiter } = rateLimiter;
 
 /** The challenge a device performs. @see https://docs.aws.amazon.com/rekognition/latest/APIReference/API_ChallengePreference.html */
 export type ChallengeType = "FaceMovementAndLightChallenge" | "FaceMovementChallenge";

@@ -1,0 +1,74 @@
+/**
+ * The package as a consumer gets it: built by tsc, packed by npm, installed from the tarball into another folder,
+ * and required by a plain JavaScript program. This is where a provider text that depends on the installed files
+ * (require("<package>/bin/…")) would show, which running from the source tree cannot reveal.
+ */
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const projectDir = path.resolve(__dirname, "..");
+const packageJson = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8"));
+
+describe("the package, built, packed and installed into a consumer's program", function () {
+    this.timeout(120_000);
+    let tmp: string;
+    let packedFiles: string[];
+    let consumer: { exports: string[]; resolvedFrom: string; registeredOnImport: number; type: string; providerText: string };
+
+    before(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-package-"));
+        const pkgDir = path.join(tmp, "pkg");
+        await run(
+            process.execPath,
+            [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "bin")],
+            { cwd: projectDir },
+        );
+        for (const file of ["package.json", "README.md"]) fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
+        const { stdout } = await run("npm", ["pack", pkgDir, "--pack-destination", tmp, "--json", "--ignore-scripts"], { cwd: tmp });
+        const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+        packedFiles = packed.files.map((f) => f.path).sort();
+
+        const consumerDir = path.join(tmp, "consumer");
+        const installed = path.join(consumerDir, "node_modules", packageJson.name);
+        fs.mkdirSync(installed, { recursive: true });
+        await run("tar", ["xzf", path.join(tmp, packed.filename), "-C", installed, "--strip-components=1"]);
+        // The consumer's own dependencies: this project's installed ones, as a consumer's npm install would provide.
+        for (const dep of fs.readdirSync(path.join(projectDir, "node_modules"))) {
+            const target = path.join(consumerDir, "node_modules", dep);
+            if (!fs.existsSync(target)) fs.symlinkSync(path.join(projectDir, "node_modules", dep), target);
+        }
+        // The program lives in the consumer's folder: from inside this project, Node would resolve the package's own
+        // name to this source tree (self-reference through "exports").
+        fs.copyFileSync(path.join(__dirname, "support/consumerProgram.js"), path.join(consumerDir, "index.js"));
+        const program = await run(process.execPath, ["index.js"], { cwd: consumerDir });
+        consumer = JSON.parse(program.stdout);
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("packs the built library, its types and the README, and nothing of the tests, bench or example stack", () => {
+        assert.ok(packedFiles.includes("bin/lib.js") && packedFiles.includes("bin/lib.d.ts"));
+        assert.ok(packedFiles.includes("bin/providers/faceLivenessSession.d.ts"));
+        for (const file of packedFiles) {
+            assert.match(file, /^(bin\/(lib|providers\/|components\/)|README\.md$|package\.json$)/, `unexpected ${file}`);
+        }
+    });
+
+    it("is required through its entry without declaring any resource, and exports the documented names", () => {
+        assert.equal(consumer.resolvedFrom, path.join(fs.realpathSync(tmp), "consumer/node_modules", packageJson.name, "bin/lib.js"));
+        assert.equal(consumer.registeredOnImport, 0);
+        for (const name of ["LivenessSetup", "FaceLivenessSession", "faceLivenessSessionProvider"]) {
+            assert.ok(consumer.exports.includes(name), `exports ${name}`);
+        }
+        assert.equal(consumer.type, "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession");
+    });
+
+    it("stores a self-contained provider text: it requires no file of the installed package", () => {
+        const required = [...new Set([...consumer.providerText.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+        assert.deepEqual(required, ["@aws-sdk/client-rekognition", "node:crypto"]);
+    });
+});
