@@ -8,7 +8,7 @@ export const ACCOUNT_ID = "123456789012";
  * realistic values; every other resource echoes its inputs. Mocks stand in for AWS here: the shapes of these values
  * are checked by the policy tests, not by AWS.
  */
-function awsState(args: pulumi.runtime.MockResourceArgs, region: string): { id: string; state: Record<string, any> } {
+export function awsState(args: pulumi.runtime.MockResourceArgs, region: string): { id: string; state: Record<string, any> } {
     switch (args.type) {
         case "aws:s3/bucket:Bucket": {
             const bucket = args.inputs.bucket ?? `${args.name}-0a1b2c3`;

@@ -1,0 +1,151 @@
+/**
+ * Rules a platform team can enforce on any stack that uses Face Liveness sessions: the storage of biometric images
+ * is private, TLS-only, encrypted with KMS and expiring; sessions write only there, with a customer managed key and
+ * a bounded number of audit images; backend policies name their actions. Each rule is a policy of
+ * `@pulumi/policy`, tested by calling it on resources captured from the component (test/policy.spec.ts).
+ *
+ * Values not known yet (during preview) are skipped: a rule reports only what it can see.
+ */
+import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+
+export const SESSION_TYPE = "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession";
+const BUCKET = "aws:s3/bucket:Bucket";
+const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const IAM_POLICIES = [
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/policy:Policy",
+    "aws:iam/userPolicy:UserPolicy",
+    "aws:iam/groupPolicy:GroupPolicy",
+];
+
+/** The policy config a platform team can set (`pulumi preview --policy-pack-config`). */
+export interface LivenessPolicyConfig {
+    /** The most audit images a session may ask for. @default 2 */
+    maxAuditImagesLimit?: number;
+}
+
+/** The buckets sessions in the stack write to, by name, with the sessions that write there. */
+function livenessBuckets(resources: PolicyResource[]): Map<string, PolicyResource[]> {
+    const buckets = new Map<string, PolicyResource[]>();
+    for (const session of resources.filter((r) => r.type === SESSION_TYPE)) {
+        const bucket = session.props.settings?.outputConfig?.s3Bucket;
+        if (typeof bucket === "string") buckets.set(bucket, [...(buckets.get(bucket) ?? []), session]);
+    }
+    return buckets;
+}
+
+/** The resources of `type` that configure the bucket named `bucket` (their `bucket` input is its name or id). */
+const configuring = (resources: PolicyResource[], type: string, bucket: string) =>
+    resources.filter((r) => r.type === type && r.props.bucket === bucket);
+
+const statementsOf = (
+    policyJson: unknown,
+): { Effect?: string; Action?: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] => {
+    if (typeof policyJson !== "string") return [];
+    try {
+        const statement = JSON.parse(policyJson).Statement;
+        return Array.isArray(statement) ? statement : [statement];
+    } catch {
+        return [];
+    }
+};
+const actionsOf = (statement: { Action?: string | string[] }) => ([] as string[]).concat(statement.Action ?? []);
+
+/** A rule over every bucket sessions write to that this stack manages. */
+function bucketRule(
+    name: string,
+    description: string,
+    check: (bucket: string, resources: PolicyResource[]) => string | undefined,
+): StackValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation: ReportViolation) => {
+            for (const bucket of livenessBuckets(args.resources).keys()) {
+                if (!args.resources.some((r) => r.type === BUCKET && r.props.bucket === bucket)) continue; // see sessions-write-to-managed-buckets
+                const problem = check(bucket, args.resources);
+                if (problem) reportViolation(`Liveness bucket ${bucket}: ${problem}`);
+            }
+        },
+    };
+}
+
+export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    bucketRule("liveness-bucket-blocks-public-access", "Buckets holding liveness images block all public access.", (bucket, resources) => {
+        const blocks = configuring(resources, PUBLIC_ACCESS_BLOCK, bucket);
+        const flags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+        return blocks.some((b) => flags.every((f) => b.props[f] === true))
+            ? undefined
+            : `needs a BucketPublicAccessBlock with ${flags.join(", ")} all true`;
+    }),
+    bucketRule("liveness-bucket-denies-non-tls", "Buckets holding liveness images deny requests made without TLS.", (bucket, resources) => {
+        const deniesPlainHttp = configuring(resources, BUCKET_POLICY, bucket).some((p) =>
+            statementsOf(p.props.policy).some((s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false"),
+        );
+        return deniesPlainHttp ? undefined : 'needs a bucket policy that denies requests where "aws:SecureTransport" is "false"';
+    }),
+    bucketRule("liveness-bucket-uses-sse-kms", "Buckets holding liveness images encrypt them with KMS by default.", (bucket, resources) => {
+        const kms = configuring(resources, ENCRYPTION, bucket).some((e) =>
+            (e.props.rules ?? []).some((rule: any) => String(rule.applyServerSideEncryptionByDefault?.sseAlgorithm).startsWith("aws:kms")),
+        );
+        return kms ? undefined : "needs default encryption with sseAlgorithm aws:kms";
+    }),
+    bucketRule("liveness-bucket-expires-images", "Buckets holding liveness images expire them.", (bucket, resources) => {
+        const expires = configuring(resources, LIFECYCLE, bucket).some((l) =>
+            (l.props.rules ?? []).some((rule: any) => rule.status === "Enabled" && typeof rule.expiration?.days === "number"),
+        );
+        return expires ? undefined : "needs an enabled lifecycle rule with expiration days";
+    }),
+    {
+        name: "sessions-write-to-managed-buckets",
+        description: "Liveness sessions write their images only to buckets this stack manages (and so the rules above can check).",
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation) => {
+            for (const [bucket, sessions] of livenessBuckets(args.resources)) {
+                if (!args.resources.some((r) => r.type === BUCKET && r.props.bucket === bucket)) {
+                    for (const session of sessions)
+                        reportViolation(`Session ${session.name} writes to ${bucket}, a bucket this stack does not manage`, session.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "session-sets-kms-key",
+        description: "Liveness sessions encrypt their images with a customer managed KMS key (kmsKeyId).",
+        enforcementLevel: "mandatory",
+        validateResource: (args, reportViolation) => {
+            if (args.type === SESSION_TYPE && !args.props.kmsKeyId) reportViolation(`Session ${args.name} sets no kmsKeyId`);
+        },
+    },
+    {
+        name: "session-bounds-audit-images",
+        description: "Liveness sessions ask for no more audit images than the configured bound.",
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { maxAuditImagesLimit: { type: "integer", minimum: 0, maximum: 4, default: 2 } } },
+        validateResource: (args, reportViolation) => {
+            if (args.type !== SESSION_TYPE) return;
+            const max = args.getConfig<LivenessPolicyConfig>().maxAuditImagesLimit ?? 2;
+            const asked = args.props.settings?.auditImagesLimit;
+            if (typeof asked === "number" && asked > max)
+                reportViolation(`Session ${args.name} asks for ${asked} audit images; at most ${max} allowed`);
+        },
+    },
+    {
+        name: "liveness-backend-policy-names-actions",
+        description: "IAM policies that grant Face Liveness actions list every action by name: no wildcard actions.",
+        enforcementLevel: "mandatory",
+        validateResource: (args, reportViolation) => {
+            if (!IAM_POLICIES.includes(args.type)) return;
+            const statements = statementsOf(args.props.policy).filter((s) => s.Effect === "Allow");
+            const actions = statements.flatMap(actionsOf);
+            if (!actions.some((a) => a === "*" || a.toLowerCase().startsWith("rekognition:"))) return;
+            const wildcards = actions.filter((a) => a.includes("*"));
+            if (wildcards.length > 0)
+                reportViolation(`${args.name} grants wildcard actions ${wildcards.join(", ")} where Face Liveness actions must be named`);
+        },
+    },
+];

@@ -1,0 +1,162 @@
+/**
+ * The policy pack's rules, called on the resources a LivenessSetup declares (captured under mocks, with the
+ * outputs AWS would give them), then on the same resources with one thing wrong. The Pulumi CLI runs these same
+ * functions in `pulumi preview --policy-pack policy`; that wiring is not exercised here.
+ */
+import { strict as assert } from "node:assert";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { livenessPolicies } from "../policy/policies";
+import { awsState, mockAws } from "./support/awsMocks";
+import { settle } from "./support/mocks";
+
+type Captured = { type: string; name: string; props: Record<string, any> };
+
+function policy(name: string) {
+    const found = livenessPolicies.find((p) => p.name === name);
+    assert.ok(found, `a policy named ${name}`);
+    return found;
+}
+
+/** The violations `policyName` reports for these resources, as the policy engine would collect them. */
+async function violations(policyName: string, resources: Captured[], config: Record<string, unknown> = {}): Promise<string[]> {
+    const found: string[] = [];
+    const report = (message: string) => found.push(message);
+    const asPolicyResource = (r: Captured): PolicyResource => ({
+        ...r,
+        urn: `urn:pulumi:test::liveness::${r.type}::${r.name}`,
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        } as any,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    });
+    const p = policy(policyName);
+    const getConfig = <T extends object>() => config as T;
+    if ("validateStack" in p) {
+        await (p as StackValidationPolicy).validateStack(
+            { resources: resources.map(asPolicyResource), getConfig, stackTags: new Map() } as any,
+            report,
+        );
+    } else {
+        for (const r of resources) {
+            await ((p as ResourceValidationPolicy).validateResource as any)(
+                { ...asPolicyResource(r), getConfig, stackTags: new Map() },
+                report,
+            );
+        }
+    }
+    return found;
+}
+
+const replaced = (resources: Captured[], name: string, change: (props: Record<string, any>) => Record<string, any>) =>
+    resources.map((r) => (r.name === name ? { ...r, props: change(r.props) } : r));
+const without = (resources: Captured[], name: string) => resources.filter((r) => r.name !== name);
+
+describe("the policy pack (on resources from LivenessSetup)", () => {
+    let good: Captured[];
+    let brought: Captured[];
+    let bareSession: Captured[];
+
+    before(async () => {
+        const registered = await mockAws({});
+        const { LivenessSetup } = await import("../components/livenessSetup");
+        const { FaceLivenessSession } = await import("../providers/faceLivenessSession");
+        new LivenessSetup("good", { sessions: { s: { auditImagesLimit: 1 } }, backendRoleNames: ["api"] });
+        new LivenessSetup("brought", {
+            bucketName: "elsewhere",
+            kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abcd-1234",
+            sessions: { s: {} },
+        });
+        new FaceLivenessSession("bare", { settings: { auditImagesLimit: 3 } });
+        await settle();
+        const captured = (prefix: string) =>
+            registered
+                .filter((r) => r.name === prefix || r.name.startsWith(`${prefix}-`))
+                .map((r) => ({ type: r.type, name: r.name, props: awsState(r, "us-east-1").state }));
+        good = captured("good");
+        brought = captured("brought");
+        bareSession = captured("bare");
+    });
+
+    it("finds nothing wrong with what the component creates", async () => {
+        for (const p of livenessPolicies) {
+            assert.deepEqual(await violations(p.name, good), [], p.name);
+        }
+    });
+
+    it("fails a liveness bucket without a public-access block, or with one block off", async () => {
+        const message =
+            "Liveness bucket good-images-0a1b2c3: needs a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true";
+        assert.deepEqual(await violations("liveness-bucket-blocks-public-access", without(good, "good-public-access-block")), [message]);
+        const oneOff = replaced(good, "good-public-access-block", (p) => ({ ...p, restrictPublicBuckets: false }));
+        assert.deepEqual(await violations("liveness-bucket-blocks-public-access", oneOff), [message]);
+    });
+
+    it("fails a liveness bucket whose policy does not deny plain HTTP", async () => {
+        const allowAll = replaced(good, "good-tls-only", (p) => ({
+            ...p,
+            policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }),
+        }));
+        assert.deepEqual(await violations("liveness-bucket-denies-non-tls", allowAll), [
+            'Liveness bucket good-images-0a1b2c3: needs a bucket policy that denies requests where "aws:SecureTransport" is "false"',
+        ]);
+    });
+
+    it("fails a liveness bucket encrypted without KMS", async () => {
+        const aes = replaced(good, "good-encryption", (p) => ({
+            ...p,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }));
+        assert.deepEqual(await violations("liveness-bucket-uses-sse-kms", aes), [
+            "Liveness bucket good-images-0a1b2c3: needs default encryption with sseAlgorithm aws:kms",
+        ]);
+    });
+
+    it("fails a liveness bucket whose images never expire", async () => {
+        assert.deepEqual(await violations("liveness-bucket-expires-images", without(good, "good-lifecycle")), [
+            "Liveness bucket good-images-0a1b2c3: needs an enabled lifecycle rule with expiration days",
+        ]);
+        const disabled = replaced(good, "good-lifecycle", (p) => ({
+            ...p,
+            rules: p.rules.map((r: object) => ({ ...r, status: "Disabled" })),
+        }));
+        assert.equal((await violations("liveness-bucket-expires-images", disabled)).length, 1);
+    });
+
+    it("fails sessions that write to a bucket the stack does not manage", async () => {
+        assert.deepEqual(await violations("sessions-write-to-managed-buckets", brought), [
+            "Session brought-s writes to elsewhere, a bucket this stack does not manage",
+        ]);
+    });
+
+    it("fails a session without a kmsKeyId", async () => {
+        assert.deepEqual(await violations("session-sets-kms-key", bareSession), ["Session bare sets no kmsKeyId"]);
+    });
+
+    it("fails a session asking for more audit images than the configured bound (2 unless configured)", async () => {
+        assert.deepEqual(await violations("session-bounds-audit-images", bareSession), [
+            "Session bare asks for 3 audit images; at most 2 allowed",
+        ]);
+        assert.deepEqual(await violations("session-bounds-audit-images", bareSession, { maxAuditImagesLimit: 3 }), []);
+    });
+
+    it("fails an IAM policy that grants Face Liveness through wildcard actions", async () => {
+        const wildcard = replaced(good, "good-backend-api", (p) => ({
+            ...p,
+            policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["rekognition:*", "s3:PutObject"], Resource: "*" }] }),
+        }));
+        assert.deepEqual(await violations("liveness-backend-policy-names-actions", wildcard), [
+            "good-backend-api grants wildcard actions rekognition:* where Face Liveness actions must be named",
+        ]);
+        const everything = replaced(good, "good-backend-api", (p) => ({
+            ...p,
+            policy: JSON.stringify({ Statement: { Effect: "Allow", Action: "*", Resource: "*" } }),
+        }));
+        assert.equal((await violations("liveness-backend-policy-names-actions", everything)).length, 1);
+    });
+});
