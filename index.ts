@@ -10,6 +10,7 @@ const kyc = new LivenessSetup("kyc", {
     // A session lasts 3 minutes: let `pulumi refresh` drop an expired one so the next `pulumi up` makes a fresh one.
     sessionDefaults: { renewExpired: true },
     retentionDays: config.getNumber("retentionDays"),
+    keyDeletionWindowDays: config.getNumber("keyDeletionWindowDays"),
     forceDestroy: config.getBoolean("forceDestroy"),
     tags: { project: pulumi.getProject(), stack: pulumi.getStack() },
 });
