@@ -107,7 +107,8 @@ export interface FaceLivenessSessionArgs {
 }
 
 /** Where `configure` keeps the stack's AWS settings for the methods of every provider text in this process. */
-const configKey = "pulumi-rekognition-liveness/config/v1";
+// Versioned: an older provider text loaded in the same host keeps its own settings (v1 had no requestsPerSecond).
+const configKey = "pulumi-rekognition-liveness/config/v2";
 
 /** Where each region's shared rate limiter lives, so that every session in this process shares its quota. */
 const limitersKey = "pulumi-rekognition-liveness/limiters/v1";

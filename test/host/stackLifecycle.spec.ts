@@ -13,8 +13,12 @@ import { providerTextFromProgram } from "../support/providerText";
 import { UUID_PATTERN } from "../support/provider";
 import { RekognitionEmulator, SESSION_LIFETIME_MS, startEmulator } from "../support/rekognitionEmulator";
 
-/** The provider text a state written by release 0.1.0 holds; frozen, so that later code must keep reading it. */
-const OLDER_PROVIDER_TEXT = fs.readFileSync(path.join(__dirname, "../fixtures/provider-text-0.1.0.js"), "utf8");
+/** Provider texts that states written by earlier versions hold; frozen, so that later code must keep reading them. */
+const fixtures = path.join(__dirname, "../fixtures");
+const OLDER_PROVIDER_TEXTS = fs
+    .readdirSync(fixtures)
+    .filter((file) => file.startsWith("provider-text-"))
+    .map((file) => ({ file, text: fs.readFileSync(path.join(fixtures, file), "utf8") }));
 const settings = { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "sessions/onboarding/" }, auditImagesLimit: 2 };
 
 describe("a session's life through the real dynamic-provider host", function () {
@@ -164,14 +168,27 @@ describe("a session's life through the real dynamic-provider host", function () 
         assert.equal(emulator.requests.length, before);
     });
 
-    it("refresh and destroy of a session whose state holds an older provider text keep working", async () => {
-        const { id, inputs, outputs } = await up("older", { settings });
-        const stored = { ...outputs, __provider: OLDER_PROVIDER_TEXT };
-        emulator.setStatus(id, "SUCCEEDED");
-        const read = await host.read(id, sessionUrn("older"), stored, { ...inputs, __provider: OLDER_PROVIDER_TEXT });
-        assert.deepEqual([read.id, read.properties], [id, { ...stored, status: "SUCCEEDED" }]);
-        await host.delete(id, sessionUrn("older"), read.properties);
-    });
+    for (const older of OLDER_PROVIDER_TEXTS) {
+        it(`a session deployed with an older provider text (${older.file}): refresh and destroy run that text; up with the current one changes nothing`, async () => {
+            const urn = sessionUrn(`older-${older.file}`);
+            const deployed = await host.check(urn, {}, program({ settings }, older.text));
+            const { id, properties: stored } = await host.create(urn, deployed.inputs);
+            emulator.setStatus(id, "SUCCEEDED");
+
+            const read = await host.read(id, urn, stored, deployed.inputs);
+            assert.deepEqual([read.id, read.properties], [id, { ...stored, status: "SUCCEEDED" }]);
+
+            const upgraded = await host.check(urn, deployed.inputs, program({ settings }));
+            assert.equal(upgraded.inputs.clientRequestToken, deployed.inputs.clientRequestToken);
+            assert.deepEqual(await host.diff(id, urn, read.properties, upgraded.inputs), {
+                changes: "DIFF_NONE",
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
+
+            await host.delete(id, urn, read.properties);
+        });
+    }
 
     it("interrupted up: the same checked inputs sent to create twice yield one session", async () => {
         const checked = await host.check(sessionUrn("interrupted"), {}, program({ settings }));
