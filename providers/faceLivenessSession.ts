@@ -254,7 +254,10 @@ function explainAwsError(
         case "AccessDeniedException": {
             const needed = [`rekognition:${operation}`];
             const output = inputs.settings?.outputConfig;
-            if (output) needed.push(`s3:PutObject on arn:aws:s3:::${output.s3Bucket}/${output.s3KeyPrefix ?? ""}*`);
+            // The service writes images on the creating caller's behalf.
+            if (output && operation === "CreateFaceLivenessSession") {
+                needed.push(`s3:PutObject on arn:aws:s3:::${output.s3Bucket}/${output.s3KeyPrefix ?? ""}*`);
+            }
             if (inputs.kmsKeyId) needed.push(`kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt on ${inputs.kmsKeyId}`);
             return new Error(
                 `${where} was denied (${code}). The caller needs ${needed.join("; ")}. ` +

@@ -367,13 +367,16 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             });
         }
 
-        it("fails on AccessDenied naming the action needed", async () => {
-            const { id, outs } = await up({});
+        it("fails on AccessDenied naming what reading needs: the action and the key, not the bucket", async () => {
+            const { id, outs } = await up({ kmsKeyId: "alias/kyc", settings });
             emulator.failNext("GetFaceLivenessSessionResults", "AccessDeniedException", 1, "denied");
             const error = await rejectionOf(provider.read(id, outs));
-            assert.match(
+            assert.equal(
                 error.message,
-                /^GetFaceLivenessSessionResults in us-east-1 was denied \(AccessDeniedException: denied\)\. The caller needs rekognition:GetFaceLivenessSessionResults\. /,
+                "GetFaceLivenessSessionResults in us-east-1 was denied (AccessDeniedException: denied). The caller needs " +
+                    "rekognition:GetFaceLivenessSessionResults; kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt on alias/kyc. " +
+                    "Face Liveness is offered only in us-east-1, us-west-2, eu-west-1, ap-south-1, ap-northeast-1, sa-east-1, " +
+                    "ap-southeast-5, ap-southeast-7; elsewhere the service denies every call.",
             );
         });
     });
