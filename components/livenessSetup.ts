@@ -291,8 +291,8 @@ export class LivenessSetup extends pulumi.ComponentResource {
             validate(memberShape("settings.outputConfig.s3Bucket"), args.bucketName, "bucketName", failures);
             if (failures.length > 0) fail(failures[0].reason);
         }
-        if (args.kmsKeyArn !== undefined && args.backendPrincipalArns !== undefined) {
-            fail("backendPrincipalArns goes into the created key's policy; with kmsKeyArn, grant them in that key's own policy");
+        if (args.kmsKeyArn !== undefined && (args.backendPrincipalArns !== undefined || args.keyDeletionWindowDays !== undefined)) {
+            fail("backendPrincipalArns and keyDeletionWindowDays apply to the created key; with kmsKeyArn, set them on that key");
         }
         for (const [argName, roles] of [
             ["backendRoleNames", args.backendRoleNames],

@@ -327,6 +327,11 @@ describe("LivenessSetup (mocks)", () => {
             'LivenessSetup bad: bucketName must be an S3 bucket name, matching ^[0-9A-Za-z\\.\\-_]*$, got "My Bucket"',
         ],
         [
+            "keyDeletionWindowDays with kmsKeyArn",
+            { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abcd-1234", keyDeletionWindowDays: 7 },
+            "LivenessSetup bad: backendPrincipalArns and keyDeletionWindowDays apply to the created key; with kmsKeyArn, set them on that key",
+        ],
+        [
             "retentionDays with bucketName",
             { bucketName: "existing", retentionDays: 7 },
             "LivenessSetup bad: retentionDays and forceDestroy apply to the created bucket; with bucketName, set them on that bucket",
