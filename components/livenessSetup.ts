@@ -69,15 +69,19 @@ export class LivenessSetup extends pulumi.ComponentResource {
     public readonly sessions: Record<string, FaceLivenessSession> = {};
     /** The region of the storage, where every session is created. */
     public readonly region: pulumi.Output<string>;
+    /** The bucket the sessions write images to, created or brought. */
     public readonly bucketName: pulumi.Output<string>;
+    /** The bucket's ARN. */
     public readonly bucketArn: pulumi.Output<string>;
+    /** The ARN of the key that encrypts the images, created or brought. */
     public readonly kmsKeyArn: pulumi.Output<string>;
     /** The policy for the backend: create and read sessions, write images under the sessions' prefix, use the key. */
     public readonly backendPolicyJson: pulumi.Output<string>;
     /** The policy for devices: `rekognition:StartFaceLivenessSession` only. */
     public readonly frontendPolicyJson: pulumi.Output<string>;
-    /** The created key, bucket and bucket settings; absent when brought. */
+    /** The created key; absent when `kmsKeyArn` is brought. */
     public readonly key?: aws.kms.Key;
+    /** The created bucket; absent when `bucketName` is brought. */
     public readonly bucket?: aws.s3.Bucket;
 
     private readonly setupName: string;

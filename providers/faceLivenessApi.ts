@@ -38,6 +38,7 @@ const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export { faceLivenessRegions, unknownValue };
 
+/** The constraint of one input, as the service model states it. */
 export type Shape =
     | { kind: "string"; minLength: number; maxLength: number; pattern: string; describe: string }
     | { kind: "integer"; min: number; max: number }
@@ -46,6 +47,7 @@ export type Shape =
     | { kind: "list"; member: Shape }
     | { kind: "structure"; members: Record<string, Member> };
 
+/** One member of a structure: its shape, its wire name, and how a change to it is applied. */
 export interface Member {
     /** The member's name in the API request; absent for inputs the provider keeps to itself. */
     wire?: string;
@@ -55,6 +57,7 @@ export interface Member {
     updatable?: boolean;
 }
 
+/** A shape with named members, such as the request itself. */
 export type StructureShape = Extract<Shape, { kind: "structure" }>;
 
 /**

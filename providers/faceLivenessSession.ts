@@ -69,6 +69,7 @@ export interface FaceLivenessSessionOutputs extends FaceLivenessSessionInputs {
     status: SessionStatus;
     /** The region the session was created in, where it must be streamed and read. */
     region: string;
+    /** The idempotency token the session was created with. */
     clientRequestToken: string;
 }
 
@@ -473,8 +474,11 @@ export class FaceLivenessSession extends pulumi.dynamic.Resource {
     declare public readonly region: pulumi.Output<string>;
     /** The idempotency token sent with CreateFaceLivenessSession. */
     declare public readonly clientRequestToken: pulumi.Output<string>;
+    /** The KMS key the images are encrypted with, as given. */
     declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
+    /** The session's settings, as given. */
     declare public readonly settings: pulumi.Output<FaceLivenessSessionSettings | undefined>;
+    /** Whether a refresh drops this session once it has expired. */
     declare public readonly renewExpired: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: FaceLivenessSessionArgs = {}, opts?: pulumi.CustomResourceOptions) {
