@@ -36,7 +36,17 @@ export function defaultRequestsPerSecond(region: string): number {
 /** What the Pulumi engine sends in place of a value that is not known until the deployment runs (preview). */
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export { faceLivenessRegions, unknownValue };
+/**
+ * The input in which the program lists the paths of the inputs it marked secret (`kmsKeyId`, `settings.outputConfig`).
+ * The dynamic-provider host receives secrets as plain values and the engine prints provider messages unmasked, so the
+ * provider learns from this list which values never to show.
+ */
+const secretInputsKey = "__secretInputs";
+
+/** Inputs that are not the session's own: the provider text the host runs, and the list of secret inputs. */
+const internalInputs = ["__provider", secretInputsKey];
+
+export { faceLivenessRegions, internalInputs, secretInputsKey, unknownValue };
 
 /** The constraint of one input, as the service model states it. */
 export type Shape =
@@ -55,6 +65,11 @@ export interface Member {
     required?: boolean;
     /** A change to this input needs no new session (every API member does: there is no update API). */
     updatable?: boolean;
+    /**
+     * Left out, the provider chooses the value (the region from the stack or environment, a fresh token at create):
+     * leaving it out, or where the chosen value came from, never changes the session.
+     */
+    providerChosen?: boolean;
 }
 
 /** A shape with named members, such as the request itself. */
@@ -123,9 +138,16 @@ export function sessionInputs(): StructureShape {
                 },
             }),
         },
-        clientRequestToken: { wire: "ClientRequestToken", shape: string(1, 64, "^[a-zA-Z0-9-_]+$", "letters, digits, '-' and '_'") },
+        clientRequestToken: {
+            wire: "ClientRequestToken",
+            shape: string(1, 64, "^[a-zA-Z0-9-_]+$", "letters, digits, '-' and '_'"),
+            providerChosen: true,
+        },
         // Not sent to the service: where to send it, and what refresh does with an expired session.
-        region: { shape: { kind: "enum", values: faceLivenessRegions, describe: "a region that offers Face Liveness" } },
+        region: {
+            shape: { kind: "enum", values: faceLivenessRegions, describe: "a region that offers Face Liveness" },
+            providerChosen: true,
+        },
         renewExpired: { shape: { kind: "boolean" }, updatable: true },
     });
 }
@@ -137,10 +159,44 @@ export interface Failure {
     reason: string;
 }
 
-/** Shows a received value in a message, short enough for one line. */
-export function show(value: unknown): string {
+/** What a message shows in place of a value the program marked secret. */
+const secretShown = "[secret]";
+
+/**
+ * Shows a received value in a message, short enough for one line; a value the program marked secret (`path` is, or
+ * lies under, one of `secretPaths`) is shown as `[secret]`, since the engine prints provider messages unmasked.
+ */
+export function show(value: unknown, path = "", secretPaths: readonly string[] = []): string {
+    if (isSecretAt(path, secretPaths)) {
+        return secretShown;
+    }
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Whether the input at `path` is, or lies under, one of the inputs the program marked secret. */
+export function isSecretAt(path: string, secretPaths: readonly string[]): boolean {
+    return secretPaths.some((secret) => path === secret || path.startsWith(`${secret}.`) || path.startsWith(`${secret}[`));
+}
+
+/**
+ * Removes from `text` every string value held at or under `secretPaths` in `inputs`: the service's own messages can
+ * quote what it was sent.
+ */
+export function redact(text: string, inputs: unknown, secretPaths: readonly string[]): string {
+    const secretStrings: string[] = [];
+    const collect = (value: unknown): void => {
+        if (typeof value === "string" && value !== "") secretStrings.push(value);
+        else if (value !== null && typeof value === "object") Object.values(value).forEach(collect);
+    };
+    for (const secret of secretPaths) {
+        let value: unknown = inputs;
+        for (const key of secret.split(/[.[\]]/).filter((k) => k !== "")) {
+            value = value === null || typeof value !== "object" ? undefined : (value as Record<string, unknown>)[key];
+        }
+        collect(value);
+    }
+    return secretStrings.sort((a, b) => b.length - a.length).reduce((redacted, secret) => redacted.split(secret).join(secretShown), text);
 }
 
 /**
@@ -153,11 +209,13 @@ export function validate(
     path: string,
     failures: Failure[],
     isUnknown: (value: unknown) => boolean = (v) => v === unknownValue,
+    secretPaths: readonly string[] = [],
 ): void {
     if (value === undefined || value === null || isUnknown(value)) {
         return;
     }
-    const fail = (allowed: string) => failures.push({ property: path, reason: `${path} must be ${allowed}, got ${show(value)}` });
+    const fail = (allowed: string) =>
+        failures.push({ property: path, reason: `${path} must be ${allowed}, got ${show(value, path, secretPaths)}` });
     switch (shape.kind) {
         case "string":
             if (typeof value !== "string") {
@@ -188,7 +246,7 @@ export function validate(
                 fail("a list");
                 return;
             }
-            value.forEach((item, i) => validate(shape.member, item, `${path}[${i}]`, failures, isUnknown));
+            value.forEach((item, i) => validate(shape.member, item, `${path}[${i}]`, failures, isUnknown, secretPaths));
             return;
         case "structure": {
             if (typeof value !== "object" || Array.isArray(value)) {
@@ -198,7 +256,7 @@ export function validate(
             const record = value as Record<string, unknown>;
             const prefix = path === "" ? "" : `${path}.`;
             for (const key of Object.keys(record)) {
-                if (!(key in shape.members) && key !== "__provider") {
+                if (!(key in shape.members) && !internalInputs.includes(key)) {
                     failures.push({
                         property: `${prefix}${key}`,
                         reason: `${prefix}${key} is not a known property; allowed here: ${Object.keys(shape.members).join(", ")}`,
@@ -212,7 +270,7 @@ export function validate(
                         reason: `${prefix}${key} is required when ${path} is set`,
                     });
                 }
-                validate(member.shape, record[key], `${prefix}${key}`, failures, isUnknown);
+                validate(member.shape, record[key], `${prefix}${key}`, failures, isUnknown, secretPaths);
             }
             return;
         }

@@ -1,8 +1,11 @@
 /**
  * A session's whole life through @pulumi/pulumi's real dynamic-provider host, each scenario named for the user action
- * it mirrors. The engine's part (deciding which call comes next, keeping state) is played by these tests, from what
- * the engine is documented to do; the host's part (evaluating the stored provider text, Struct encoding, the
- * sentinel for unknowns, configure) is the real code.
+ * it mirrors. The engine's part (deciding which call comes next, keeping state) is played by these tests as the
+ * engine's source does it (pulumi/pulumi pkg/resource/deploy/step_generator.go at v3.248.0): a new resource is checked
+ * with no olds; an update checks against the old inputs and diffs against the stored outputs; a replacement checks
+ * again with no olds before create; `up --replace` checks with no olds from the start; after an interrupted `up` the
+ * create was never recorded, so the next `up` checks with no olds. test/engine/ runs the real engine too. The host's
+ * part (evaluating the stored provider text, Struct encoding, the sentinel for unknowns, configure) is the real code.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -52,12 +55,21 @@ describe("a session's life through the real dynamic-provider host", function () 
     /** What a program registers: its inputs and the provider text. */
     const program = (inputs: Props, text = providerText): Props => ({ ...inputs, __provider: text });
 
-    /** `pulumi up` of a new session: check, then create with the checked inputs; returns what state keeps. */
+    /** `pulumi up` of a new session: check with no olds, then create with the checked inputs; returns what state keeps. */
     async function up(name: string, inputs: Props) {
         const checked = await host.check(sessionUrn(name), {}, program(inputs));
         assert.deepEqual(checked.failures, []);
         const created = await host.create(sessionUrn(name), checked.inputs);
         return { id: created.id, inputs: checked.inputs, outputs: created.properties };
+    }
+
+    /** The engine's replacement: check again with no olds, then create (create-before-delete), then delete the old. */
+    async function replace(name: string, old: { id: string; outputs: Props }, news: Props) {
+        const rechecked = await host.check(sessionUrn(name), {}, program(news));
+        assert.deepEqual(rechecked.failures, []);
+        const created = await host.create(sessionUrn(name), rechecked.inputs);
+        await host.delete(old.id, sessionUrn(name), old.outputs);
+        return { id: created.id, inputs: rechecked.inputs, outputs: created.properties };
     }
 
     it("preview of a new stack: bucket and key unknown, check passes, nothing is called", async () => {
@@ -90,13 +102,16 @@ describe("a session's life through the real dynamic-provider host", function () 
         ]);
     });
 
-    it("up: create returns the SessionId as id and complete outputs; a second up finds no change", async () => {
+    it("up: create returns the SessionId as id and complete outputs, with the token it made; a second up finds no change", async () => {
         const { id, inputs, outputs } = await up("up", { settings });
         assert.match(id, UUID_PATTERN);
+        const token = emulator.sessions.get(id)!.request.ClientRequestToken;
+        assert.match(token, UUID_PATTERN);
+        assert.deepEqual(inputs, { settings, region: "us-east-1", __provider: providerText }, "check makes no token");
         assert.deepEqual(outputs, {
             settings,
             region: "us-east-1",
-            clientRequestToken: inputs.clientRequestToken,
+            clientRequestToken: token,
             sessionId: id,
             status: "CREATED",
             __provider: providerText,
@@ -107,7 +122,6 @@ describe("a session's life through the real dynamic-provider host", function () 
         });
 
         const second = await host.check(sessionUrn("up"), inputs, program({ settings }));
-        assert.equal(second.inputs.clientRequestToken, inputs.clientRequestToken);
         assert.deepEqual(await host.diff(id, sessionUrn("up"), outputs, second.inputs), {
             changes: "DIFF_NONE",
             replaces: [],
@@ -115,23 +129,63 @@ describe("a session's life through the real dynamic-provider host", function () 
         });
     });
 
-    it("change a setting: the session is replaced, the property named, with a new token", async () => {
-        const { id, inputs, outputs } = await up("change", { settings });
-        const changed = await host.check(sessionUrn("change"), inputs, program({ settings: { ...settings, auditImagesLimit: 3 } }));
-        assert.notEqual(changed.inputs.clientRequestToken, inputs.clientRequestToken);
-        assert.deepEqual(await host.diff(id, sessionUrn("change"), outputs, changed.inputs), {
+    it("preview --save-plan, then up --plan: check answers the same for the same olds and news", async () => {
+        const fresh = program({ settings });
+        const planned = await host.check(sessionUrn("plan"), {}, fresh);
+        assert.deepEqual(await host.check(sessionUrn("plan"), {}, fresh), planned, "a new session");
+        const { inputs } = await up("plan", { settings });
+        const changed = program({ settings: { ...settings, auditImagesLimit: 3 } });
+        const replacing = await host.check(sessionUrn("plan"), inputs, changed);
+        assert.deepEqual(await host.check(sessionUrn("plan"), inputs, changed), replacing, "a replaced session");
+    });
+
+    it("change a setting: diff names the property; the replacement is checked anew and gets a new token", async () => {
+        const old = await up("change", { settings });
+        const changed = { settings: { ...settings, auditImagesLimit: 3 } };
+        const checked = await host.check(sessionUrn("change"), old.inputs, program(changed));
+        assert.deepEqual(await host.diff(old.id, sessionUrn("change"), old.outputs, checked.inputs), {
             changes: "DIFF_SOME",
-            replaces: ["settings", "clientRequestToken"],
+            replaces: ["settings"],
             deleteBeforeReplace: false,
         });
-        const replacement = await host.create(sessionUrn("change"), changed.inputs);
-        assert.notEqual(replacement.id, id);
+        const replacement = await replace("change", old, changed);
+        assert.notEqual(replacement.id, old.id);
+        assert.notEqual(replacement.outputs.clientRequestToken, old.outputs.clientRequestToken);
+        assert.equal(emulator.sessions.get(replacement.id)!.request.Settings.AuditImagesLimit, 3);
+    });
+
+    it("the region's source changes, its value does not: no change", async () => {
+        // Created with the region the SDK takes from the environment, then the stack sets the same aws:region.
+        const regionless = await ProviderHost.start({ ...process.env, AWS_REGION: "us-east-1" });
+        try {
+            await regionless.configure({ "aws:accessKey": emulator.accessKeyId, "aws:secretKey": emulator.secretAccessKey });
+            const checked = await regionless.check(sessionUrn("source"), {}, program({ settings }));
+            const created = await regionless.create(sessionUrn("source"), checked.inputs);
+            const rechecked = await host.check(sessionUrn("source"), checked.inputs, program({ settings }));
+            assert.deepEqual(rechecked.failures, []);
+            assert.deepEqual(await host.diff(created.id, sessionUrn("source"), created.properties, rechecked.inputs), {
+                changes: "DIFF_NONE",
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
+        } finally {
+            await regionless.stop();
+        }
+    });
+
+    it("up --replace: checked with no olds from the start, then created anew: a new session with a new token", async () => {
+        const old = await up("forced", { settings });
+        const checked = await host.check(sessionUrn("forced"), {}, program({ settings }));
+        assert.equal((await host.diff(old.id, sessionUrn("forced"), old.outputs, checked.inputs)).changes, "DIFF_NONE");
+        const created = await host.create(sessionUrn("forced"), checked.inputs);
+        await host.delete(old.id, sessionUrn("forced"), old.outputs);
+        assert.notEqual(created.id, old.id);
+        assert.notEqual(created.properties.clientRequestToken, old.outputs.clientRequestToken);
     });
 
     it("change only renewExpired: updated in place, every output kept", async () => {
         const { id, inputs, outputs } = await up("renew", { settings });
         const changed = await host.check(sessionUrn("renew"), inputs, program({ settings, renewExpired: true }));
-        assert.equal(changed.inputs.clientRequestToken, inputs.clientRequestToken);
         assert.deepEqual(await host.diff(id, sessionUrn("renew"), outputs, changed.inputs), {
             changes: "DIFF_SOME",
             replaces: [],
@@ -158,7 +212,7 @@ describe("a session's life through the real dynamic-provider host", function () 
         assert.equal((await host.read(id, sessionUrn("renewing"), outputs, inputs)).id, "", "an empty id drops it from state");
         const next = await up("renewing", { settings, renewExpired: true });
         assert.notEqual(next.id, id);
-        assert.notEqual(next.inputs.clientRequestToken, inputs.clientRequestToken);
+        assert.notEqual(next.outputs.clientRequestToken, outputs.clientRequestToken);
     });
 
     it("destroy: delete succeeds without calling AWS", async () => {
@@ -179,7 +233,7 @@ describe("a session's life through the real dynamic-provider host", function () 
             assert.deepEqual([read.id, read.properties], [id, { ...stored, status: "SUCCEEDED" }]);
 
             const upgraded = await host.check(urn, deployed.inputs, program({ settings }));
-            assert.equal(upgraded.inputs.clientRequestToken, deployed.inputs.clientRequestToken);
+            assert.deepEqual(upgraded.failures, []);
             assert.deepEqual(await host.diff(id, urn, read.properties, upgraded.inputs), {
                 changes: "DIFF_NONE",
                 replaces: [],
@@ -190,19 +244,12 @@ describe("a session's life through the real dynamic-provider host", function () 
         });
     }
 
-    it("interrupted up: the same checked inputs sent to create twice yield one session", async () => {
+    it("interrupted up: the create that was never recorded is checked afresh with no olds; the next up makes one session", async () => {
         const checked = await host.check(sessionUrn("interrupted"), {}, program({ settings }));
-        const first = await host.create(sessionUrn("interrupted"), checked.inputs);
-        const again = await host.create(sessionUrn("interrupted"), checked.inputs);
-        assert.equal(again.id, first.id);
-        const tokens = emulator
-            .calls("CreateFaceLivenessSession")
-            .filter((c) => c.body.ClientRequestToken === checked.inputs.clientRequestToken);
-        assert.equal(tokens.length, 2);
-        assert.equal(
-            [...emulator.sessions.values()].filter((s) => s.request.ClientRequestToken === checked.inputs.clientRequestToken).length,
-            1,
-        );
+        const unrecorded = await host.create(sessionUrn("interrupted"), checked.inputs); // the engine died before saving it
+        const next = await up("interrupted", { settings });
+        assert.notEqual(next.id, unrecorded.id, "state holds the new session; the unrecorded one expires unused");
+        assert.ok(emulator.sessions.has(next.id));
     });
 
     it("secrets: every input comes back under its own name (so the engine keeps it secret); no credential is ever returned", async () => {

@@ -33,39 +33,37 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
     }
 
     describe("check", () => {
-        it("fills in a token when none is given, and the stack's aws:region", async () => {
+        it("fills in the stack's aws:region and makes no token (create makes it)", async () => {
             const { inputs, failures } = await provider.check({}, { settings });
             assert.deepEqual(failures, []);
-            assert.match(inputs.clientRequestToken, UUID_PATTERN);
-            assert.deepEqual(inputs, { settings, region: "us-east-1", clientRequestToken: inputs.clientRequestToken });
+            assert.deepEqual(inputs, { settings, region: "us-east-1" });
         });
 
-        it("keeps the stored token while the session stays the same, so a second up shows no change", async () => {
-            const first = await provider.check({}, { settings });
-            const second = await provider.check(first.inputs, { settings });
-            assert.equal(second.inputs.clientRequestToken, first.inputs.clientRequestToken);
-            const onlyRenewal = await provider.check(first.inputs, { settings, renewExpired: true });
-            assert.equal(onlyRenewal.inputs.clientRequestToken, first.inputs.clientRequestToken);
+        it("is deterministic: the same olds and news give the same result, as a saved update plan needs", async () => {
+            const olds = { settings, region: "us-east-1" };
+            for (const [o, n] of [
+                [{}, { settings }],
+                [olds, { settings: { ...settings, auditImagesLimit: 3 } }],
+                [olds, { settings, renewExpired: true }],
+            ]) {
+                assert.deepEqual(await provider.check(o, n), await provider.check(o, n));
+            }
         });
 
-        it("gives a new token when a setting changes, so the replacement is a new session", async () => {
-            const first = await provider.check({}, { settings });
-            const changed = await provider.check(first.inputs, { settings: { ...settings, auditImagesLimit: 3 } });
-            assert.match(changed.inputs.clientRequestToken, UUID_PATTERN);
-            assert.notEqual(changed.inputs.clientRequestToken, first.inputs.clientRequestToken);
-        });
-
-        it("fails when a given token is reused for other settings, naming clientRequestToken", async () => {
+        it("fails when a given token is reused for a session that must be replaced, naming clientRequestToken", async () => {
             const olds = { settings, region: "us-east-1", clientRequestToken: "mine-1" };
             const { failures } = await provider.check(olds, { settings: { auditImagesLimit: 1 }, clientRequestToken: "mine-1" });
             assert.deepEqual(failures, [
                 {
                     property: "clientRequestToken",
                     reason:
-                        'clientRequestToken "mine-1" already created a session with other settings, and the service answers a reused ' +
-                        "token with that session; give a new token, or omit it to have one generated",
+                        'clientRequestToken "mine-1" already created a session, and settings changed, which needs a new session; ' +
+                        "the service answers a reused token with the session it already created: give a new token, or omit it to " +
+                        "have one made at each create",
                 },
             ]);
+            const renewalOnly = await provider.check(olds, { settings, renewExpired: true, clientRequestToken: "mine-1" });
+            assert.deepEqual(renewalOnly.failures, [], "renewExpired is never sent: the same session stays");
         });
 
         it("takes the region from the input first, then aws:region, then AWS_REGION", async () => {
@@ -159,6 +157,37 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             assert.deepEqual(result, { changes: true, replaces: ["settings"], deleteBeforeReplace: false });
         });
 
+        it("does not replace when only the source of the region changes (profile, AWS_REGION, aws:region, the input)", async () => {
+            // Created with the region the SDK found in the profile: check could not know it, create recorded it.
+            await configureStack({});
+            const fromProfile = await provider.check({}, { settings });
+            assert.equal(fromProfile.inputs.region, undefined);
+            const { outs } = await provider.create({ ...fromProfile.inputs, region: "us-east-1" });
+            for (const stack of [{ "aws:region": "us-east-1" }, {}] as Record<string, string>[]) {
+                await configureStack(stack);
+                process.env.AWS_REGION = "us-east-1";
+                for (const news of [{ settings }, { settings, region: "us-east-1" }]) {
+                    const checked = await provider.check(fromProfile.inputs, news);
+                    assert.deepEqual(checked.failures, []);
+                    assert.deepEqual(await provider.diff(outs.sessionId, outs, checked.inputs), {
+                        changes: false,
+                        replaces: [],
+                        deleteBeforeReplace: false,
+                    });
+                }
+            }
+            await configureStack({ "aws:region": "us-west-2" });
+            const moved = await provider.check(fromProfile.inputs, { settings });
+            assert.deepEqual((await provider.diff(outs.sessionId, outs, moved.inputs)).replaces, ["region"], "a new value replaces");
+        });
+
+        it("keeps the session when the program gives no token: the stored one was made at create", async () => {
+            const { inputs, outs } = await created();
+            assert.equal(inputs.clientRequestToken, undefined);
+            assert.match(outs.clientRequestToken, UUID_PATTERN);
+            assert.equal((await provider.diff(outs.sessionId, outs, inputs)).changes, false);
+        });
+
         it("does not replace for a region it cannot resolve before create", async () => {
             const { inputs, outs } = await created();
             const { region: _resolvedLater, ...withoutRegion } = inputs;
@@ -190,11 +219,12 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
                     AuditImagesLimit: 2,
                     ChallengePreferences: [{ Type: "FaceMovementChallenge", Versions: { Minimum: "1.0.0" } }],
                 },
-                ClientRequestToken: inputs.clientRequestToken,
+                ClientRequestToken: request.body.ClientRequestToken,
             });
+            assert.match(request.body.ClientRequestToken, UUID_PATTERN, "a token made by create");
             assert.match(id, UUID_PATTERN);
             assert.ok(emulator.sessions.has(id));
-            assert.deepEqual(outs, { ...inputs, sessionId: id, status: "CREATED" });
+            assert.deepEqual(outs, { ...inputs, clientRequestToken: request.body.ClientRequestToken, sessionId: id, status: "CREATED" });
         });
 
         it("creates in the stack's aws:region when no region input reaches it, and records that region", async () => {
@@ -232,13 +262,16 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             );
         });
 
-        it("returns the same session when the same checked inputs are created twice (an interrupted up)", async () => {
+        it("makes a new token for each create, so a replacement is a new session; a given token returns its session", async () => {
             const { inputs } = await provider.check({}, { settings });
             const first = await provider.create(inputs);
-            const second = await provider.create(inputs);
-            assert.equal(second.id, first.id);
-            assert.equal(emulator.sessions.size, 1);
-            assert.equal(emulator.calls("CreateFaceLivenessSession").length, 2);
+            const replacement = await provider.create(inputs);
+            assert.notEqual(replacement.id, first.id);
+            assert.notEqual(replacement.outs.clientRequestToken, first.outs.clientRequestToken);
+            const given = await provider.create({ ...inputs, clientRequestToken: "mine-1" });
+            const again = await provider.create({ ...inputs, clientRequestToken: "mine-1" });
+            assert.equal(again.id, given.id);
+            assert.equal(emulator.sessions.size, 3);
         });
 
         it("retries throttling with the same token and creates one session", async () => {
@@ -377,6 +410,73 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
                     "rekognition:GetFaceLivenessSessionResults; kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt on alias/kyc. " +
                     "Face Liveness is offered only in us-east-1, us-west-2, eu-west-1, ap-south-1, ap-northeast-1, sa-east-1, " +
                     "ap-southeast-5, ap-southeast-7; elsewhere the service denies every call.",
+            );
+        });
+    });
+
+    describe("values the program marked secret", () => {
+        // The resource class lists the secret inputs' paths in __secretInputs; the host hands their values over plain.
+        it("check shows [secret] in place of a secret value, and still names the property and what is allowed", async () => {
+            const { failures } = await provider.check(
+                {},
+                { kmsKeyId: "bad key!", clientRequestToken: "has space", settings, __secretInputs: ["kmsKeyId", "clientRequestToken"] },
+            );
+            assert.deepEqual(failures, [
+                {
+                    property: "kmsKeyId",
+                    reason: "kmsKeyId must be a KMS key id, key ARN, alias name or alias ARN, matching ^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$, got [secret]",
+                },
+                {
+                    property: "clientRequestToken",
+                    reason: "clientRequestToken must be letters, digits, '-' and '_', matching ^[a-zA-Z0-9-_]+$, got [secret]",
+                },
+            ]);
+        });
+
+        it("a secret whole settings object hides every value under it; values not marked secret are still shown", async () => {
+            const { failures } = await provider.check(
+                {},
+                { kmsKeyId: "bad key!", settings: { auditImagesLimit: 7 }, __secretInputs: ["settings"] },
+            );
+            assert.deepEqual(
+                failures!.map((f) => f.reason.replace(/.*, got /, "")),
+                ['"bad key!"', "[secret]"],
+            );
+        });
+
+        it("a reused secret token is not shown", async () => {
+            const olds = { settings, region: "us-east-1", clientRequestToken: "mine-1" };
+            const { failures } = await provider.check(olds, {
+                settings: { auditImagesLimit: 1 },
+                clientRequestToken: "mine-1",
+                __secretInputs: ["clientRequestToken"],
+            });
+            assert.match(failures![0].reason, /^clientRequestToken \[secret\] already created a session/);
+        });
+
+        it("AWS errors name the IAM actions on [secret] resources, and the service's own message loses the values", async () => {
+            const secretKey = "arn:aws:kms:us-east-1:123456789012:key/secret-key-id";
+            emulator.failNext("CreateFaceLivenessSession", "AccessDeniedException", 1, `not authorized to use ${secretKey}`);
+            const denied = await rejectionOf(up({ kmsKeyId: secretKey, settings, __secretInputs: ["kmsKeyId", "settings.outputConfig"] }));
+            assert.equal(
+                denied.message,
+                "CreateFaceLivenessSession in us-east-1 was denied (AccessDeniedException: not authorized to use [secret]). The caller " +
+                    "needs rekognition:CreateFaceLivenessSession; s3:PutObject on arn:aws:s3:::[secret]/[secret]*; kms:DescribeKey, " +
+                    "kms:GenerateDataKey and kms:Decrypt on [secret]. Face Liveness is offered only in us-east-1, us-west-2, eu-west-1, " +
+                    "ap-south-1, ap-northeast-1, sa-east-1, ap-southeast-5, ap-southeast-7; elsewhere the service denies every call.",
+            );
+            const invalid = await rejectionOf(
+                provider.create({
+                    region: "us-east-1",
+                    clientRequestToken: "tok-secret-1",
+                    kmsKeyId: "bad key",
+                    __secretInputs: ["clientRequestToken", "kmsKeyId"],
+                } as never),
+            );
+            assert.doesNotMatch(invalid.message, /tok-secret-1|bad key/);
+            assert.match(
+                invalid.message,
+                /^CreateFaceLivenessSession in us-east-1 rejected kmsKeyId = \[secret\] \(InvalidParameterException: /,
             );
         });
     });

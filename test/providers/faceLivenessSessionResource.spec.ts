@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { mockPulumi, unwrap } from "../support/mocks";
+import { mockPulumi, settle, unwrap } from "../support/mocks";
 
 describe("FaceLivenessSession in a program (mocks)", () => {
     let registered: pulumi.runtime.MockResourceArgs[];
@@ -40,6 +40,20 @@ describe("FaceLivenessSession in a program (mocks)", () => {
             renewExpired: true,
         });
         assert.match(__provider, /^exports\.handler = /);
+    });
+
+    it("lists the paths of the inputs marked secret, however deep, so the provider never shows their values", async () => {
+        new FaceLivenessSession("secretive", {
+            kmsKeyId: pulumi.secret("alias/kyc"),
+            clientRequestToken: "plain-token",
+            settings: { outputConfig: { s3Bucket: pulumi.secret("kyc-images"), s3KeyPrefix: pulumi.output("onboarding/") } },
+        });
+        new FaceLivenessSession("nothing-secret", { kmsKeyId: pulumi.output("alias/kyc") });
+        await settle();
+        const byName = (name: string) => registered.find((r) => r.name === name)!;
+        const [secretive, plain] = [byName("secretive"), byName("nothing-secret")];
+        assert.deepEqual(secretive.inputs.__secretInputs, ["kmsKeyId", "settings.outputConfig.s3Bucket"]);
+        assert.equal("__secretInputs" in plain.inputs, false, "nothing is stored when no input is secret");
     });
 
     it("fails at construction on a plain bad value, naming the property, the value and what is allowed", () => {

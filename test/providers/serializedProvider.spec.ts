@@ -94,7 +94,7 @@ describe("the serialized provider, run alone in a fresh process", () => {
         assert.deepEqual(loadedProjectFiles, []);
         const checked = results[0].result;
         assert.deepEqual(checked.failures, []);
-        assert.match(checked.inputs.clientRequestToken, UUID_PATTERN);
+        assert.deepEqual(checked.inputs, { settings: { auditImagesLimit: 1 }, region: "us-west-2", __provider: "text" });
         assert.deepEqual(results[1].result.failures, [
             { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
         ]);
@@ -105,10 +105,18 @@ describe("the serialized provider, run alone in a fresh process", () => {
         });
         const created = second.results[0].result;
         assert.match(created.id, UUID_PATTERN);
-        assert.deepEqual(created.outs, { ...inputs, region: "us-west-2", sessionId: created.id, status: "CREATED" });
+        const token = created.outs.clientRequestToken;
+        assert.match(token, UUID_PATTERN, "create makes the token");
+        assert.deepEqual(created.outs, {
+            ...inputs,
+            region: "us-west-2",
+            clientRequestToken: token,
+            sessionId: created.id,
+            status: "CREATED",
+        });
         assert.deepEqual(
             emulator.calls("CreateFaceLivenessSession").map((c) => [c.region, c.body]),
-            [["us-west-2", { Settings: { AuditImagesLimit: 1 }, ClientRequestToken: inputs.clientRequestToken }]],
+            [["us-west-2", { Settings: { AuditImagesLimit: 1 }, ClientRequestToken: token }]],
         );
 
         const third = await runAlone(
