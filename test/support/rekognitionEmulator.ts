@@ -40,6 +40,8 @@ export interface EmulatorOptions {
      */
     tps?: number;
     burst?: number;
+    /** Milliseconds each Create is held after the session exists and before it is answered, as a slow network would. */
+    createLatencyMs?: number;
 }
 
 interface InjectedError {
@@ -180,6 +182,10 @@ export class RekognitionEmulator {
                 const sessionId = crypto.randomUUID();
                 this.sessions.set(sessionId, { sessionId, request: body, createdAt: this.now(), status: "CREATED" });
                 if (body.ClientRequestToken) this.tokens.set(body.ClientRequestToken, sessionId);
+                if (this.options.createLatencyMs) {
+                    setTimeout(() => reply(200, { SessionId: sessionId }), this.options.createLatencyMs);
+                    return;
+                }
                 return reply(200, { SessionId: sessionId });
             }
             case "RekognitionService.GetFaceLivenessSessionResults": {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Finds the Pulumi CLI that runs this project's stacks and engine tests, building it when there is none.
+#
+#   bash scripts/engine.sh          print the folder holding `pulumi`; build the pinned CLI there first if needed
+#   bash scripts/engine.sh --find   the same, but never build: exit 3, saying why, when there is none
+#
+# Order: a `pulumi` on PATH (a user's own install, 3.139 or newer), else the one built here before (.engine/,
+# git-ignored), else the pinned CLI built with Go from the Go module proxy (github.com/pulumi/pulumi/pkg/v3, at the version
+# of @pulumi/pulumi in package-lock.json; tools/engine/go.mod pins it). Never a downloaded binary. Progress goes to
+# stderr; stdout carries only the folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-build}"
+
+version="$(node -p 'require("./package-lock.json").packages["node_modules/@pulumi/pulumi"].version')"
+pinned="$(sed -n 's#^[[:space:]]*github.com/pulumi/pulumi/pkg/v3 v\([0-9.]*\).*#\1#p' tools/engine/go.mod)"
+if [ "$pinned" != "$version" ]; then
+    echo "engine: tools/engine/go.mod builds Pulumi $pinned but package-lock.json holds @pulumi/pulumi $version;" \
+        "run 'cd tools/engine && go get -tool github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$version' to match them" >&2
+    exit 2
+fi
+dest="$PWD/.engine/v$version/bin"
+built="$dest/.complete"
+
+# The engine runs dynamic providers through this launcher, which it looks for beside `pulumi` and on PATH.
+launcher_ok() { [ -x "$1/pulumi-resource-pulumi-nodejs" ] || command -v pulumi-resource-pulumi-nodejs >/dev/null 2>&1; }
+
+if own="$(command -v pulumi 2>/dev/null)"; then
+    own_version="$(pulumi version 2>/dev/null | sed 's/^v//')"
+    if node -e 'const [a, b] = process.argv.slice(1).map((v) => v.split(/[.-]/).map(Number));
+        process.exit(a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]) ? 0 : 1)' "$own_version" "3.139" &&
+        launcher_ok "$(dirname "$own")"; then
+        echo "engine: using $own ($own_version)" >&2
+        dirname "$own"
+        exit 0
+    fi
+    echo "engine: $own is $own_version; stacks need 3.139 or newer (and its pulumi-resource-pulumi-nodejs)," \
+        "so the pinned $version is built here instead" >&2
+fi
+if [ -f "$built" ]; then
+    echo "$dest"
+    exit 0
+fi
+if [ "$mode" = "--find" ]; then
+    echo "engine: no Pulumi CLI: none on PATH and none built in .engine/ (run 'npm run engine' to build $version with Go)" >&2
+    exit 3
+fi
+if ! command -v go >/dev/null 2>&1; then
+    echo "engine: cannot build the Pulumi CLI: Go is not installed (https://go.dev/doc/install), and there is no" \
+        "pulumi 3.139+ on PATH (https://www.pulumi.com/docs/install/)" >&2
+    exit 1
+fi
+
+started=$SECONDS
+mkdir -p "$dest"
+cd tools/engine
+echo "engine: fetching the Pulumi $version modules from the Go module proxy..." >&2
+go mod download github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3
+echo "engine: building the Pulumi CLI $version (the first build takes about 5 minutes on 2 cores; later ones reuse it)..." >&2
+go build -o "$dest/pulumi" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+echo "engine: building the Node.js language host (tools/engine/langhost)..." >&2
+go build -o "$dest/pulumi-language-nodejs" -ldflags "-X main.version=$version" ./langhost
+# The dynamic-provider launcher is a short script shipped in the SDK's Go module, at the same version.
+install -m 755 "$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/nodejs/dist/pulumi-resource-pulumi-nodejs" "$dest/"
+"$dest/pulumi" version >/dev/null
+touch "$built"
+echo "engine: built in $((SECONDS - started)) s into $dest" >&2
+echo "$dest"
