@@ -86,6 +86,8 @@ export class TestStack {
         const stack = new TestStack(binDir, program, stackName, env);
         const init = await stack.run(["stack", "init"]);
         if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.stderr}`);
+        // `stack init` writes the stack's encryption salt beside Pulumi.yaml: move it to this stack's own folder.
+        fs.renameSync(path.join(stack.programDir, `Pulumi.${stackName}.yaml`), stack.configFile);
         return stack;
     }
 
