@@ -11,6 +11,7 @@ import { TestStack, diagnostics, plannedByOp, stepsByOp } from "./support/pulumi
 import { engineOrSkip } from "./support/layer";
 
 describe("the real Pulumi engine: a stack of sessions from preview to destroy", function () {
+    this.timeout(120_000);
     let binDir: string;
     let emulator: RekognitionEmulator;
     let restoreEnv: () => void;
@@ -42,7 +43,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
     });
 
     it("up creates each session once; state holds its SessionId, region and the token create made", async () => {
-        const up = await stack.ok(["up", "--yes"]);
+        const up = await stack.ok(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(stepsByOp(up).create, ["a", "b", "fed", "fed-bucket"]);
         const sessions = await stack.sessions();
         assert.deepEqual(Object.keys(sessions).sort(), ["a", "b", "fed"]);
@@ -60,20 +61,20 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
 
     it("a second up with --expect-no-changes passes", async () => {
         const before = emulator.requests.length;
-        await stack.ok(["up", "--yes", "--expect-no-changes"]);
+        await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
         assert.equal(emulator.requests.length, before);
     });
 
     it("the region's source changes (AWS_REGION, then the stack's aws:region), its value does not: no change", async () => {
         await stack.setConfig("aws:region", "us-east-1");
         await stack.ok(["preview", "--expect-no-changes"], { AWS_REGION: "" });
-        await stack.ok(["up", "--yes", "--expect-no-changes"], { AWS_REGION: "" });
+        await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"], { AWS_REGION: "" });
     });
 
     it("a changed setting replaces that session alone: a new SessionId, the old one gone from state", async () => {
         const old = await ids();
         await stack.setConfig("sessions", JSON.stringify({ a: { settings: { auditImagesLimit: 3 } }, b: {} }));
-        const up = await stack.ok(["up", "--yes"]);
+        const up = await stack.ok(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(stepsByOp(up).replace, ["a"]);
         const now = await ids();
         assert.notEqual(now.a, old.a);
@@ -84,7 +85,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
 
     it("up --replace makes a new session with a new token", async () => {
         const old = await stack.sessions();
-        const up = await stack.ok(["up", "--yes", "--replace", stack.urn("b")]);
+        const up = await stack.ok(["up", "--yes", "--skip-preview", "--replace", stack.urn("b")]);
         assert.deepEqual(stepsByOp(up).replace, ["b"]);
         const now = await stack.sessions();
         assert.notEqual(now.b.id, old.b.id);
@@ -98,10 +99,10 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
             "sessions",
             JSON.stringify({ a: { settings: { auditImagesLimit: 2 } }, b: { settings: { auditImagesLimit: 2 } } }),
         );
-        const targeted = await stack.ok(["up", "--yes", "--target", stack.urn("a")]);
+        const targeted = await stack.ok(["up", "--yes", "--skip-preview", "--target", stack.urn("a")]);
         assert.deepEqual(stepsByOp(targeted).replace, ["a"]);
         assert.equal((await ids()).b, old.b);
-        const rest = await stack.ok(["up", "--yes"]);
+        const rest = await stack.ok(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(stepsByOp(rest).replace, ["b"]);
     });
 
@@ -113,7 +114,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
             JSON.stringify({ a: { settings: { auditImagesLimit: 0 } }, b: { settings: { auditImagesLimit: 2 } }, c: {} }),
         );
         await stack.ok(["preview", "--save-plan", plan]);
-        const up = await stack.ok(["up", "--yes", "--plan", plan]);
+        const up = await stack.ok(["up", "--yes", "--skip-preview", "--plan", plan]);
         assert.deepEqual(diagnostics(up), []);
         assert.deepEqual(stepsByOp(up).create, ["c"]);
         assert.deepEqual(stepsByOp(up).replace, ["a"]);
@@ -131,7 +132,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
                 c: {},
             }),
         );
-        const update = await stack.ok(["up", "--yes"]);
+        const update = await stack.ok(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(stepsByOp(update).update, ["b"], "renewExpired alone is updated in place");
         const old = await ids();
         emulator.advance(SESSION_LIFETIME_MS);
@@ -140,7 +141,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
         assert.equal(sessions.a.id, old.a);
         assert.equal(sessions.a.outputs!.status, "EXPIRED");
         assert.equal(sessions.b, undefined, "dropped from state");
-        const up = await stack.ok(["up", "--yes"]);
+        const up = await stack.ok(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(stepsByOp(up).create, ["b"]);
         assert.notEqual((await ids()).b, old.b);
     });
@@ -148,7 +149,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
     it("up --refresh renews an expired session in one command", async () => {
         const old = await ids();
         emulator.advance(SESSION_LIFETIME_MS);
-        const up = await stack.ok(["up", "--yes", "--refresh"]);
+        const up = await stack.ok(["up", "--yes", "--skip-preview", "--refresh"]);
         assert.deepEqual(stepsByOp(up).create, ["b"]);
         const now = await ids();
         assert.notEqual(now.b, old.b);

@@ -34,8 +34,9 @@ export interface Run {
     events: EngineEvent[];
 }
 
+/** One line of the engine's event log: exactly one of the `…Event` members is set. */
 export interface EngineEvent {
-    type: string;
+    sequence: number;
     diagnosticEvent?: { urn?: string; message: string; severity: string };
     resourcePreEvent?: { metadata: StepMetadata };
     resOutputsEvent?: { metadata: StepMetadata };
@@ -122,13 +123,19 @@ export class TestStack {
     }
 
     /** Spawns `pulumi args…` without waiting, logging the engine's events to a file of this run's own. */
-    start(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; eventLog: string; done: Promise<Run> } {
+    start(
+        args: string[],
+        extraEnv: NodeJS.ProcessEnv = {},
+        options: { detached?: boolean } = {},
+    ): { child: ChildProcess; eventLog: string; done: Promise<Run> } {
         const eventLog = path.join(this.dir, `events-${++this.counter}.jsonl`);
         const withLog = ["up", "preview", "refresh", "destroy", "import"].includes(args[0]) ? [...args, "--event-log", eventLog] : args;
         const child = spawn(path.join(this.binDir, "pulumi"), this.commonArgs(withLog), {
             cwd: this.programDir,
             env: this.commandEnv(extraEnv),
             stdio: ["ignore", "pipe", "pipe"],
+            // Its own process group, so that a test can kill the CLI with every plugin it started, as a closed terminal does.
+            detached: options.detached ?? false,
         });
         let stdout = "";
         let stderr = "";
@@ -164,11 +171,6 @@ export class TestStack {
             throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
         }
         return result;
-    }
-
-    /** `pulumi up --yes`, with the engine's events. */
-    up(extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-        return this.run(["up", "--yes", "--skip-preview", ...extra], extraEnv);
     }
 
     async setConfig(key: string, value: string, options: { secret?: boolean; path?: boolean } = {}): Promise<void> {

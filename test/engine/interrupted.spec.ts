@@ -1,0 +1,79 @@
+/**
+ * An `up` killed in the middle of creates (the CLI and every plugin it started, as when a CI job is cancelled or a
+ * laptop sleeps), then what the user does next, under the real engine: what they see, what the state and the service
+ * hold, and that no session in state is lost.
+ */
+import { strict as assert } from "node:assert";
+import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { TestStack, diagnostics } from "./support/pulumiCli";
+import { engineOrSkip } from "./support/layer";
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error("timed out");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
+describe("the real Pulumi engine: an up killed in the middle of creates", function () {
+    this.timeout(120_000);
+    let emulator: RekognitionEmulator;
+    let restoreEnv: () => void;
+    let stack: TestStack;
+    const names = ["k1", "k2", "k3", "k4"];
+
+    before(async function () {
+        const binDir = engineOrSkip(this);
+        // The service creates each session at once but answers 3 s later: the kill lands between the two.
+        ({ emulator, restoreEnv } = await startEmulator({ createLatencyMs: 3000 }));
+        stack = await TestStack.create(binDir, "sessions", { ...process.env });
+        await stack.setConfig("aws:region", "us-east-1");
+        await stack.setConfig("sessions", JSON.stringify(Object.fromEntries(names.map((n) => [n, {}]))));
+    });
+    after(async () => {
+        await stack?.remove();
+        await emulator?.stop();
+        restoreEnv?.();
+    });
+
+    it("creates in flight become pending operations; after pulumi cancel, the next up creates each session anew", async () => {
+        const killed = stack.start(["up", "--yes", "--skip-preview", "--parallel", "8"], {}, { detached: true });
+        await waitFor(() => emulator.sessions.size === names.length, 30000);
+        process.kill(-killed.child.pid!, "SIGKILL");
+        await killed.done;
+        const unrecorded = [...emulator.sessions.keys()];
+
+        // State: no session, each create in flight a pending operation (the service did create them).
+        const interrupted = await stack.exportState();
+        assert.deepEqual(
+            interrupted.pendingOperations.map((p) => [p.type, p.resource.urn]).sort(),
+            names.map((n) => ["creating", stack.urn(n)]),
+        );
+        assert.deepEqual(Object.keys(await stack.sessions()), []);
+
+        // The killed CLI left its lock: the next up refuses to start, and changes nothing.
+        emulator.options.createLatencyMs = 0;
+        const locked = await stack.run(["up", "--yes", "--skip-preview"]);
+        assert.notEqual(locked.code, 0);
+        assert.deepEqual(locked.events, []);
+        assert.deepEqual((await stack.exportState()).pendingOperations, interrupted.pendingOperations);
+
+        // After `pulumi cancel`, up warns of the interrupted creates and creates every session with a new token.
+        await stack.ok(["cancel", "--yes"]);
+        const next = await stack.ok(["up", "--yes", "--skip-preview"]);
+        const [warning] = diagnostics(next, "warning").filter((w) => w.includes("pending operations"));
+        for (const name of names) assert.ok(warning.includes(`${stack.urn(name)}, interrupted while creating`), name);
+        // The engine keeps the interrupted creates as pending until a refresh clears them; the sessions are untouched.
+        assert.equal((await stack.exportState()).pendingOperations.length, names.length);
+        await stack.ok(["refresh", "--yes", "--clear-pending-creates"]);
+        assert.deepEqual((await stack.exportState()).pendingOperations, []);
+        const sessions = await stack.sessions();
+        assert.deepEqual(Object.keys(sessions).sort(), names);
+        for (const session of Object.values(sessions)) {
+            assert.ok(emulator.sessions.has(session.id!), "each session in state exists on the service");
+            assert.equal(unrecorded.includes(session.id!), false, "a new session: the unrecorded one expires unused");
+        }
+        assert.equal(emulator.sessions.size, 2 * names.length);
+    });
+});

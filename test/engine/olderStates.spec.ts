@@ -1,0 +1,76 @@
+/**
+ * States written by earlier versions of this package hold their own provider text, which the engine runs for refresh
+ * and destroy. Each frozen text (test/fixtures/provider-text-*.js) deploys a session through the real dynamic-provider
+ * host; its state is imported into a stack; then today's CLI and code refresh it, upgrade it and destroy it.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { ProviderHost } from "../support/providerHost";
+import { TestStack, stepsByOp } from "./support/pulumiCli";
+import { engineOrSkip } from "./support/layer";
+
+const fixtures = path.join(__dirname, "../fixtures");
+const OLDER_PROVIDER_TEXTS = fs.readdirSync(fixtures).filter((file) => file.startsWith("provider-text-"));
+const settings = { auditImagesLimit: 1 };
+
+describe("the real Pulumi engine: states written by older provider texts", function () {
+    this.timeout(120_000);
+    let binDir: string;
+    let emulator: RekognitionEmulator;
+    let restoreEnv: () => void;
+    let host: ProviderHost;
+
+    before(async function () {
+        binDir = engineOrSkip(this);
+        ({ emulator, restoreEnv } = await startEmulator());
+        host = await ProviderHost.start({ ...process.env });
+        await host.configure({ "aws:region": "us-east-1" });
+    });
+    after(async () => {
+        await host?.stop();
+        await emulator?.stop();
+        restoreEnv?.();
+    });
+
+    for (const file of OLDER_PROVIDER_TEXTS) {
+        it(`${file}: refreshed by its own text, upgraded with no change to the session, destroyed`, async () => {
+            const stack = await TestStack.create(binDir, "sessions", { ...process.env });
+            try {
+                await stack.setConfig("aws:region", "us-east-1");
+                await stack.setConfig("sessions", JSON.stringify({ older: { settings } }));
+                await stack.ok(["up", "--yes", "--skip-preview"]);
+
+                // The state that version wrote: its check and create, through the real host, in place of today's.
+                const text = fs.readFileSync(path.join(fixtures, file), "utf8");
+                const urn = stack.urn("older");
+                const checked = await host.check(urn, {}, { settings, __provider: text });
+                const created = await host.create(urn, checked.inputs);
+                const exported = JSON.parse((await stack.ok(["stack", "export"])).stdout);
+                const session = exported.deployment.resources.find((r: { urn: string }) => r.urn === urn);
+                Object.assign(session, { id: created.id, inputs: checked.inputs, outputs: created.properties });
+                const deploymentFile = path.join(stack.dir, "older.json");
+                fs.writeFileSync(deploymentFile, JSON.stringify(exported));
+                await stack.ok(["stack", "import", "--file", deploymentFile]);
+
+                emulator.setStatus(created.id, "SUCCEEDED");
+                await stack.ok(["refresh", "--yes"]);
+                const refreshed = (await stack.sessions()).older;
+                assert.equal(refreshed.id, created.id);
+                assert.equal(refreshed.outputs!.status, "SUCCEEDED");
+                assert.equal(refreshed.outputs!.__provider, text, "refresh ran, and kept, the text that wrote the state");
+
+                const upgrade = await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+                assert.deepEqual(stepsByOp(upgrade), { same: ["older"] });
+                assert.equal((await stack.sessions()).older.id, created.id);
+
+                await stack.ok(["destroy", "--yes"]);
+                assert.deepEqual((await stack.exportState()).resources, []);
+                assert.ok(emulator.sessions.has(created.id), "destroy only forgets the session");
+            } finally {
+                await stack.remove();
+            }
+        });
+    }
+});
