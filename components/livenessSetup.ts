@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Failure, memberShape, validate } from "../providers/faceLivenessApi";
+import { Failure, memberShape, show, validate } from "../providers/faceLivenessApi";
 import { ChallengePreference, FaceLivenessSession, isPendingInput } from "../providers/faceLivenessSession";
 import { backendPolicy, frontendPolicy, keyPolicy, sessionKeyPrefix, tlsOnlyBucketPolicy } from "./policies";
 
@@ -48,13 +48,39 @@ export interface LivenessSetupArgs {
     readonly backendReadsImages?: boolean;
     /** IAM principals granted the image actions in the created key's policy. @default - IAM policies grant it */
     readonly backendPrincipalArns?: pulumi.Input<string>[];
-    /** IAM roles (names) to attach the backend policy to. @default - none */
-    readonly backendRoleNames?: string[];
+    /** IAM roles (names, such as `role.name` of a role in the same program) to attach the backend policy to. @default - none */
+    readonly backendRoleNames?: pulumi.Input<string>[];
     /** IAM roles (names) for devices, to attach the frontend policy to. @default - none */
-    readonly frontendRoleNames?: string[];
+    readonly frontendRoleNames?: pulumi.Input<string>[];
     /** Tags for everything that can be tagged (sessions cannot). @default - none */
     readonly tags?: Record<string, pulumi.Input<string>>;
 }
+
+/** Every argument of a LivenessSetup, so that a misspelt one (from JavaScript or stack config) is named, not ignored. */
+const ARGUMENTS = [
+    "sessions",
+    "sessionDefaults",
+    "bucketName",
+    "kmsKeyArn",
+    "retentionDays",
+    "keyDeletionWindowDays",
+    "forceDestroy",
+    "backendReadsImages",
+    "backendPrincipalArns",
+    "backendRoleNames",
+    "frontendRoleNames",
+    "tags",
+] as const satisfies readonly (keyof LivenessSetupArgs)[];
+// Fails to compile when LivenessSetupArgs gains an argument that ARGUMENTS does not list.
+const everyArgumentListed: Exclude<keyof LivenessSetupArgs, (typeof ARGUMENTS)[number]> extends never ? true : never = true;
+void everyArgumentListed;
+
+/** Each session option, and the FaceLivenessSession input (its constraint) it becomes. */
+const SESSION_OPTIONS: Record<keyof LivenessSessionOptions, string> = {
+    auditImagesLimit: "settings.auditImagesLimit",
+    challengePreferences: "settings.challengePreferences",
+    renewExpired: "renewExpired",
+};
 
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -91,8 +117,10 @@ export class LivenessSetup extends pulumi.ComponentResource {
 
     constructor(name: string, args: LivenessSetupArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("liveness:index:LivenessSetup", name, args, opts);
-        this.checkArgs(name, args);
         this.setupName = name;
+        // Every mistake in the arguments, reported together before any child exists.
+        const mistakes = argumentMistakes(args);
+        if (mistakes.length > 0) this.fail(mistakes);
         this.sessionDefaults = args.sessionDefaults ?? {};
         const parent = { parent: this };
         const tags = args.tags;
@@ -139,15 +167,19 @@ export class LivenessSetup extends pulumi.ComponentResource {
                 JSON.stringify(backendPolicy({ bucketArn, kmsKeyArn, readImages: args.backendReadsImages ?? false })),
             );
         this.frontendPolicyJson = pulumi.output(JSON.stringify(frontendPolicy()));
-        for (const role of args.backendRoleNames ?? []) {
-            new aws.iam.RolePolicy(`${name}-backend-${role}`, { role, policy: this.backendPolicyJson }, parent);
-        }
-        for (const role of args.frontendRoleNames ?? []) {
-            new aws.iam.RolePolicy(`${name}-frontend-${role}`, { role, policy: this.frontendPolicyJson }, parent);
+        for (const [kind, roles, policy] of [
+            ["backend", args.backendRoleNames, this.backendPolicyJson],
+            ["frontend", args.frontendRoleNames, this.frontendPolicyJson],
+        ] as const) {
+            // A role named in the program keeps its name in the URN; one from another resource (role.name) is known
+            // only later, so its position names it. A role from another resource is depended on through its name.
+            (roles ?? []).forEach((role, i) => {
+                new aws.iam.RolePolicy(`${name}-${kind}-${typeof role === "string" ? role : i}`, { role, policy }, parent);
+            });
         }
 
         for (const [sessionName, options] of Object.entries(args.sessions ?? {})) {
-            this.addSession(sessionName, options);
+            this.addSession(sessionName, options ?? {});
         }
 
         this.registerOutputs({
@@ -173,30 +205,10 @@ export class LivenessSetup extends pulumi.ComponentResource {
      * encrypted with this setup's key, in the storage's region, once the bucket's protections exist.
      */
     public addSession(sessionName: string, options: LivenessSessionOptions = {}): FaceLivenessSession {
-        if (!SESSION_NAME.test(sessionName)) {
-            throw new pulumi.ResourceError(
-                `LivenessSetup ${this.setupName}: sessions key ${JSON.stringify(sessionName)} must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
-                this,
-            );
-        }
-        if (sessionName in this.sessions) {
-            throw new pulumi.ResourceError(
-                `LivenessSetup ${this.setupName}: a session named ${JSON.stringify(sessionName)} already exists`,
-                this,
-            );
-        }
-        const merged = { ...this.sessionDefaults, ...definedOnly(options) };
-        const failures: Failure[] = [];
-        for (const [option, input] of [
-            ["auditImagesLimit", "settings.auditImagesLimit"],
-            ["challengePreferences", "settings.challengePreferences"],
-            ["renewExpired", "renewExpired"],
-        ] as const) {
-            validate(memberShape(input), merged[option], `sessions.${sessionName}.${option}`, failures, isPendingInput);
-        }
-        if (failures.length > 0) {
-            throw new pulumi.ResourceError(`LivenessSetup ${this.setupName}: ${failures.map((f) => f.reason).join("; ")}`, this);
-        }
+        const mistakes = [...sessionNameMistakes(sessionName), ...sessionOptionMistakes(`sessions.${sessionName}`, options)];
+        if (sessionName in this.sessions) mistakes.push(`a session named ${JSON.stringify(sessionName)} already exists`);
+        if (mistakes.length > 0) this.fail(mistakes);
+        const merged = { ...this.sessionDefaults, ...definedOnly(options ?? {}) };
         const session = new FaceLivenessSession(
             `${this.setupName}-${sessionName}`,
             {
@@ -273,45 +285,120 @@ export class LivenessSetup extends pulumi.ComponentResource {
         return [publicAccessBlock, ownership, encryption, versioning, lifecycle, policy];
     }
 
-    /** Plain-value mistakes fail here, naming the argument; values from other resources are checked by AWS. */
-    private checkArgs(name: string, args: LivenessSetupArgs): void {
-        const fail = (message: string) => {
-            throw new pulumi.ResourceError(`LivenessSetup ${name}: ${message}`, this);
-        };
-        const integerIn = (argName: string, value: number | undefined, min: number, max: number) => {
-            if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-                fail(`${argName} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    /** Throws the mistakes as one message on this component: no stack trace, no dump of the component. */
+    private fail(mistakes: string[]): never {
+        throw new pulumi.ResourceError(`LivenessSetup ${this.setupName}: ${mistakes.join("; ")}`, this, /* hideStack */ true);
+    }
+}
+
+/**
+ * The mistakes in plain values of the arguments, each naming the argument, showing the value and saying what is
+ * allowed. Values from other resources (Outputs) are checked where they are used: by the provider, or by AWS.
+ */
+function argumentMistakes(args: LivenessSetupArgs): string[] {
+    const mistakes: string[] = [];
+    for (const key of Object.keys(args)) {
+        if (!(ARGUMENTS as readonly string[]).includes(key))
+            mistakes.push(unknownKey(key, show((args as Record<string, unknown>)[key]), ARGUMENTS));
+    }
+    const integerIn = (argName: string, value: number | undefined, min: number, max: number) => {
+        if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+            mistakes.push(`${argName} must be an integer from ${min} to ${max}, got ${show(value)}`);
+        }
+    };
+    integerIn("retentionDays", args.retentionDays, 1, 36500);
+    integerIn("keyDeletionWindowDays", args.keyDeletionWindowDays, 7, 30);
+    if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
+        mistakes.push(
+            `kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got ${show(args.kmsKeyArn)}`,
+        );
+    }
+    if (typeof args.bucketName === "string") {
+        const failures: Failure[] = [];
+        validate(memberShape("settings.outputConfig.s3Bucket"), args.bucketName, "bucketName", failures);
+        mistakes.push(...failures.map((f) => f.reason));
+    }
+    if (args.kmsKeyArn !== undefined && (args.backendPrincipalArns !== undefined || args.keyDeletionWindowDays !== undefined)) {
+        mistakes.push("backendPrincipalArns and keyDeletionWindowDays apply to the created key; with kmsKeyArn, set them on that key");
+    }
+    for (const [argName, roles] of [
+        ["backendRoleNames", args.backendRoleNames],
+        ["frontendRoleNames", args.frontendRoleNames],
+    ] as const) {
+        if (roles !== undefined && !Array.isArray(roles)) {
+            mistakes.push(`${argName} must be a list of IAM role names, got ${show(roles)}`);
+            continue;
+        }
+        for (const role of roles ?? []) {
+            if (!isPendingInput(role) && (typeof role !== "string" || !/^[\w+=,.@-]{1,64}$/.test(role))) {
+                mistakes.push(`${argName} must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got ${show(role)}`);
             }
-        };
-        integerIn("retentionDays", args.retentionDays, 1, 36500);
-        integerIn("keyDeletionWindowDays", args.keyDeletionWindowDays, 7, 30);
-        if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
-            fail(
-                `kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got ${JSON.stringify(args.kmsKeyArn)}`,
-            );
-        }
-        if (typeof args.bucketName === "string") {
-            const failures: Failure[] = [];
-            validate(memberShape("settings.outputConfig.s3Bucket"), args.bucketName, "bucketName", failures);
-            if (failures.length > 0) fail(failures[0].reason);
-        }
-        if (args.kmsKeyArn !== undefined && (args.backendPrincipalArns !== undefined || args.keyDeletionWindowDays !== undefined)) {
-            fail("backendPrincipalArns and keyDeletionWindowDays apply to the created key; with kmsKeyArn, set them on that key");
-        }
-        for (const [argName, roles] of [
-            ["backendRoleNames", args.backendRoleNames],
-            ["frontendRoleNames", args.frontendRoleNames],
-        ] as const) {
-            for (const role of roles ?? []) {
-                if (typeof role !== "string" || !/^[\w+=,.@-]{1,64}$/.test(role)) {
-                    fail(`${argName} must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got ${JSON.stringify(role)}`);
-                }
-            }
-        }
-        if (args.bucketName !== undefined && (args.retentionDays !== undefined || args.forceDestroy !== undefined)) {
-            fail("retentionDays and forceDestroy apply to the created bucket; with bucketName, set them on that bucket");
         }
     }
+    if (args.bucketName !== undefined && (args.retentionDays !== undefined || args.forceDestroy !== undefined)) {
+        mistakes.push("retentionDays and forceDestroy apply to the created bucket; with bucketName, set them on that bucket");
+    }
+    mistakes.push(...sessionOptionMistakes("sessionDefaults", args.sessionDefaults));
+    const sessions: unknown = args.sessions;
+    if (sessions !== undefined && sessions !== null) {
+        if (typeof sessions !== "object" || Array.isArray(sessions)) {
+            mistakes.push(
+                `sessions must be a map from session name to options, such as { onboarding: { auditImagesLimit: 2 } }, got ${show(sessions)}`,
+            );
+        } else {
+            for (const [sessionName, options] of Object.entries(sessions)) {
+                mistakes.push(...sessionNameMistakes(sessionName), ...sessionOptionMistakes(`sessions.${sessionName}`, options));
+            }
+        }
+    }
+    return mistakes;
+}
+
+function sessionNameMistakes(sessionName: string): string[] {
+    return SESSION_NAME.test(sessionName)
+        ? []
+        : [`sessions key ${JSON.stringify(sessionName)} must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`];
+}
+
+/** The mistakes in one session's options (or the defaults), at `where`; none given (null, as `name:` in YAML) means defaults. */
+function sessionOptionMistakes(where: string, options: unknown): string[] {
+    if (options === undefined || options === null || isPendingInput(options)) return [];
+    const allowed = Object.keys(SESSION_OPTIONS);
+    if (typeof options !== "object" || Array.isArray(options)) {
+        return [`${where} must be a map of session options (${allowed.join(", ")}), got ${show(options)}`];
+    }
+    const mistakes: string[] = [];
+    const failures: Failure[] = [];
+    for (const [option, value] of Object.entries(options)) {
+        if (option in SESSION_OPTIONS) {
+            const input = SESSION_OPTIONS[option as keyof LivenessSessionOptions];
+            validate(memberShape(input), value, `${where}.${option}`, failures, isPendingInput);
+        } else {
+            mistakes.push(unknownKey(`${where}.${option}`, show(value), allowed));
+        }
+    }
+    return [...mistakes, ...failures.map((f) => f.reason)];
+}
+
+/** "x is not a known argument", with the closest known name when one is near (a likely typo). */
+function unknownKey(path: string, shownValue: string, known: readonly string[]): string {
+    const key = path.slice(path.lastIndexOf(".") + 1);
+    const closest = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+    const hint = closest && closest.d <= Math.max(2, Math.floor(key.length / 4)) ? `did you mean ${closest.k}? ` : "";
+    return `${path} (${shownValue}) is not known; ${hint}allowed: ${known.join(", ")}`;
+}
+
+/** The Levenshtein distance between two short names. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

@@ -547,7 +547,9 @@ export class FaceLivenessSession extends pulumi.dynamic.Resource {
         const failures: Failure[] = [];
         validate(sessionInputs(), args, "", failures, isPendingInput);
         if (failures.length > 0) {
-            throw new pulumi.ResourceError(`FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`, opts?.parent);
+            // One line for the user: no stack trace, and no dump of the parent (Pulumi's formatter prints both otherwise).
+            const message = `FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`;
+            throw new pulumi.ResourceError(message, opts?.parent, /* hideStack */ true);
         }
         const outputs = {
             [secretInputsKey]: secretInputPaths(args),

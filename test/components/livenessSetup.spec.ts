@@ -300,6 +300,53 @@ describe("LivenessSetup (mocks)", () => {
         });
     });
 
+    it("attaches the policies to roles created in the same program (role.name), named by their position", async () => {
+        const role = new aws.iam.Role("app-role", { name: "app-role", assumeRolePolicy: "{}" });
+        const setup = await setUp("program-roles", { backendRoleNames: [role.name, "ops"], frontendRoleNames: [role.name] });
+        assert.deepEqual(child("program-roles-backend-0").inputs, { role: "app-role", policy: await unwrap(setup.backendPolicyJson) });
+        assert.equal(child("program-roles-backend-ops").inputs.role, "ops");
+        assert.equal(child("program-roles-frontend-0").inputs.role, "app-role");
+    });
+
+    it("a session entry with no options (`name:` in YAML) gets the defaults", async () => {
+        const setup = await setUp("empty-entry", {
+            sessions: { recovery: null as unknown as {} },
+            sessionDefaults: { auditImagesLimit: 1 },
+        });
+        assert.deepEqual(Object.keys(setup.sessions), ["recovery"]);
+        assert.equal(sessionInputsOf("empty-entry-recovery").settings.auditImagesLimit, 1);
+    });
+
+    it("reports every mistake in one message before registering any child", async () => {
+        assert.throws(
+            () =>
+                new LivenessSetup("many", {
+                    retentionDays: 0,
+                    sessions: { onboarding: { auditImageLimit: 2 } as {}, "a/b": {} },
+                    sessionDefaults: { auditImagesLimit: 9 },
+                }),
+            (error: Error) =>
+                error.message ===
+                "LivenessSetup many: retentionDays must be an integer from 1 to 36500, got 0; " +
+                    "sessionDefaults.auditImagesLimit must be an integer from 0 to 4, got 9; " +
+                    "sessions.onboarding.auditImageLimit (2) is not known; did you mean auditImagesLimit? allowed: auditImagesLimit, challengePreferences, renewExpired; " +
+                    `sessions key "a/b" must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit`,
+        );
+        await settle();
+        assert.deepEqual(
+            ofSetup("many").map((r) => r.type),
+            ["liveness:index:LivenessSetup"],
+            "the component alone, no child",
+        );
+    });
+
+    it("fails with one line, without a stack trace or a dump of the component, as Pulumi prints it", () => {
+        assert.throws(
+            () => new LivenessSetup("terse", { retentionDays: -1 }),
+            (error: Error & { hideStack?: boolean }) => pulumi.ResourceError.isInstance(error) && error.hideStack === true,
+        );
+    });
+
     it("two setups in one program do not collide", async () => {
         await setUp("one", { sessions: { s: {} } });
         await setUp("two", { sessions: { s: {} } });
@@ -349,7 +396,27 @@ describe("LivenessSetup (mocks)", () => {
         [
             "a default's bad challenge",
             { sessionDefaults: { challengePreferences: [{ type: "Blink" as any }] }, sessions: { s: {} } },
-            'LivenessSetup bad: sessions.s.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"',
+            'LivenessSetup bad: sessionDefaults.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"',
+        ],
+        [
+            "a misspelt session option",
+            { sessions: { onboarding: { auditImageLimit: 2 } as {} } },
+            "LivenessSetup bad: sessions.onboarding.auditImageLimit (2) is not known; did you mean auditImagesLimit? allowed: auditImagesLimit, challengePreferences, renewExpired",
+        ],
+        [
+            "a list of sessions instead of a map",
+            { sessions: [{ auditImagesLimit: 1 }] as unknown as {} },
+            'LivenessSetup bad: sessions must be a map from session name to options, such as { onboarding: { auditImagesLimit: 2 } }, got [{"auditImagesLimit":1}]',
+        ],
+        [
+            "a session's options that are not a map",
+            { sessions: { onboarding: "defaults" as unknown as {} } },
+            'LivenessSetup bad: sessions.onboarding must be a map of session options (auditImagesLimit, challengePreferences, renewExpired), got "defaults"',
+        ],
+        [
+            "a misspelt argument",
+            { retentionDay: 7 } as {},
+            "LivenessSetup bad: retentionDay (7) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags",
         ],
         [
             "a role ARN as a role name",

@@ -4,9 +4,21 @@
  * hold, and that no session in state is lost.
  */
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
 import { engineOrSkip } from "./support/layer";
+
+/** The processes started, directly or not, by `pid` (plugins run in process groups of their own). */
+function descendants(pid: number): number[] {
+    const table = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+        .trim()
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/).map(Number));
+    const children = (parent: number): number[] =>
+        table.filter(([, ppid]) => ppid === parent).flatMap(([child]) => [child, ...children(child)]);
+    return children(pid);
+}
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -38,9 +50,11 @@ describe("the real Pulumi engine: an up killed in the middle of creates", functi
     });
 
     it("creates in flight become pending operations; after pulumi cancel, the next up creates each session anew", async () => {
-        const killed = stack.start(["up", "--yes", "--skip-preview", "--parallel", "8"], {}, { detached: true });
+        const killed = stack.start(["up", "--yes", "--skip-preview", "--parallel", "8"]);
         await waitFor(() => emulator.sessions.size === names.length, 30000);
-        process.kill(-killed.child.pid!, "SIGKILL");
+        // Everything at once, as when the machine running the CLI goes away: the CLI, its language host, the program
+        // and the dynamic-provider host (which, unlike other plugins, never notices that the engine is gone).
+        for (const pid of [killed.child.pid!, ...descendants(killed.child.pid!)]) process.kill(pid, "SIGKILL");
         await killed.done;
         const unrecorded = [...emulator.sessions.keys()];
 

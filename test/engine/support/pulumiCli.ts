@@ -123,19 +123,13 @@ export class TestStack {
     }
 
     /** Spawns `pulumi args…` without waiting, logging the engine's events to a file of this run's own. */
-    start(
-        args: string[],
-        extraEnv: NodeJS.ProcessEnv = {},
-        options: { detached?: boolean } = {},
-    ): { child: ChildProcess; eventLog: string; done: Promise<Run> } {
+    start(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; eventLog: string; done: Promise<Run> } {
         const eventLog = path.join(this.dir, `events-${++this.counter}.jsonl`);
         const withLog = ["up", "preview", "refresh", "destroy", "import"].includes(args[0]) ? [...args, "--event-log", eventLog] : args;
         const child = spawn(path.join(this.binDir, "pulumi"), this.commonArgs(withLog), {
             cwd: this.programDir,
             env: this.commandEnv(extraEnv),
             stdio: ["ignore", "pipe", "pipe"],
-            // Its own process group, so that a test can kill the CLI with every plugin it started, as a closed terminal does.
-            detached: options.detached ?? false,
         });
         let stdout = "";
         let stderr = "";
