@@ -310,7 +310,7 @@ describe("LivenessSetup (mocks)", () => {
 
     it("a session entry with no options (`name:` in YAML) gets the defaults", async () => {
         const setup = await setUp("empty-entry", {
-            sessions: { recovery: null as unknown as {} },
+            sessions: { recovery: null as never },
             sessionDefaults: { auditImagesLimit: 1 },
         });
         assert.deepEqual(Object.keys(setup.sessions), ["recovery"]);
@@ -322,7 +322,7 @@ describe("LivenessSetup (mocks)", () => {
             () =>
                 new LivenessSetup("many", {
                     retentionDays: 0,
-                    sessions: { onboarding: { auditImageLimit: 2 } as {}, "a/b": {} },
+                    sessions: { onboarding: { auditImageLimit: 2 } as never, "a/b": {} },
                     sessionDefaults: { auditImagesLimit: 9 },
                 }),
             (error: Error) =>
@@ -400,22 +400,22 @@ describe("LivenessSetup (mocks)", () => {
         ],
         [
             "a misspelt session option",
-            { sessions: { onboarding: { auditImageLimit: 2 } as {} } },
+            { sessions: { onboarding: { auditImageLimit: 2 } as never } },
             "LivenessSetup bad: sessions.onboarding.auditImageLimit (2) is not known; did you mean auditImagesLimit? allowed: auditImagesLimit, challengePreferences, renewExpired",
         ],
         [
             "a list of sessions instead of a map",
-            { sessions: [{ auditImagesLimit: 1 }] as unknown as {} },
+            { sessions: [{ auditImagesLimit: 1 }] as never },
             'LivenessSetup bad: sessions must be a map from session name to options, such as { onboarding: { auditImagesLimit: 2 } }, got [{"auditImagesLimit":1}]',
         ],
         [
             "a session's options that are not a map",
-            { sessions: { onboarding: "defaults" as unknown as {} } },
+            { sessions: { onboarding: "defaults" as never } },
             'LivenessSetup bad: sessions.onboarding must be a map of session options (auditImagesLimit, challengePreferences, renewExpired), got "defaults"',
         ],
         [
             "a misspelt argument",
-            { retentionDay: 7 } as {},
+            { retentionDay: 7 } as never,
             "LivenessSetup bad: retentionDay (7) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags",
         ],
         [
