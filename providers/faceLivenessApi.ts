@@ -43,10 +43,17 @@ const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
  */
 const secretInputsKey = "__secretInputs";
 
-/** Inputs that are not the session's own: the provider text the host runs, and the list of secret inputs. */
-const internalInputs = ["__provider", secretInputsKey];
+/**
+ * The input in which the program lists which of the stack's config keys the provider reads (aws:region…) are set. A
+ * Pulumi CLI older than 3.139 passes none of them to a dynamic provider's `configure`, which would then silently use
+ * the environment's region and credentials: the provider compares this list with what it received.
+ */
+const stackConfigKey = "__stackConfig";
 
-export { faceLivenessRegions, internalInputs, secretInputsKey, unknownValue };
+/** Inputs that are not the session's own: the provider text the host runs, and the two lists above. */
+const internalInputs = ["__provider", secretInputsKey, stackConfigKey];
+
+export { faceLivenessRegions, internalInputs, secretInputsKey, stackConfigKey, unknownValue };
 
 /** The constraint of one input, as the service model states it. */
 export type Shape =

@@ -17,6 +17,7 @@ const {
     secretInputsKey,
     sessionInputs,
     show,
+    stackConfigKey,
     toWire,
     unknownValue,
     validate,
@@ -131,6 +132,9 @@ const limitersKey = "pulumi-rekognition-liveness/limiters/v1";
 /** Stack config: requests per second this stack may send, for accounts whose quota was raised. */
 const requestsPerSecondConfig = "liveness:requestsPerSecond";
 
+/** Every stack config key the provider reads in `configure`. */
+const providerConfigKeys = ["aws:region", "aws:profile", "aws:accessKey", "aws:secretKey", "aws:token", requestsPerSecondConfig];
+
 /** Attempts per call; throttling also slows every other call through the shared limiter. */
 const MAX_ATTEMPTS = 10;
 
@@ -139,6 +143,8 @@ interface AwsSettings {
     profile?: string;
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
     requestsPerSecond?: number;
+    /** The keys of providerConfigKeys that the CLI passed to `configure`. */
+    received?: string[];
 }
 
 function awsSettings(): AwsSettings {
@@ -374,7 +380,11 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
     async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
         const accessKeyId = req.config.get("aws:accessKey");
         const secretAccessKey = req.config.get("aws:secretKey");
-        const settings: AwsSettings = { region: req.config.get("aws:region"), profile: req.config.get("aws:profile") };
+        const settings: AwsSettings = {
+            region: req.config.get("aws:region"),
+            profile: req.config.get("aws:profile"),
+            received: providerConfigKeys.filter((key) => req.config.get(key) !== undefined),
+        };
         if (accessKeyId && secretAccessKey) {
             // Kept in this process's memory only: never returned, stored or logged.
             settings.credentials = { accessKeyId, secretAccessKey, sessionToken: req.config.get("aws:token") };
@@ -397,6 +407,17 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
         const failures: Failure[] = [];
         validate(sessionInputs(), news, "", failures, undefined, secretPaths);
         const inputs: Record<string, unknown> = { ...news };
+
+        // The program saw these keys in the stack's config; a CLI older than 3.139 did not pass them here.
+        const unreceived = ((news[stackConfigKey] as string[] | undefined) ?? []).filter((key) => !awsSettings().received?.includes(key));
+        if (unreceived.length > 0) {
+            failures.push({
+                property: "region",
+                reason:
+                    `the stack sets ${unreceived.join(", ")}, but this Pulumi CLI did not pass them to the provider (CLIs older ` +
+                    "than 3.139 do not), so the session would use the environment's region and credentials instead: upgrade the Pulumi CLI",
+            });
+        }
 
         const { region, source } = resolveRegion(news);
         if (news.region === undefined && region !== undefined) {
@@ -521,6 +542,12 @@ function secretInputPaths(args: object): pulumi.Output<string[] | undefined> {
     return pulumi.output(Promise.all(found).then((paths) => (paths.flat().length > 0 ? paths.flat() : undefined)));
 }
 
+/** Which of the stack config keys the provider reads are set in this stack, as the program sees them; undefined for none. */
+function stackConfigSet(): string[] | undefined {
+    const set = providerConfigKeys.filter((key) => pulumi.runtime.getConfig(key) !== undefined);
+    return set.length > 0 ? set : undefined;
+}
+
 /**
  * An Amazon Rekognition Face Liveness session: created by `pulumi up`, validated by `pulumi preview`, its status read
  * by `pulumi refresh`. A session is single use and expires 3 minutes after creation; there is no API to update or
@@ -553,6 +580,7 @@ export class FaceLivenessSession extends pulumi.dynamic.Resource {
         }
         const outputs = {
             [secretInputsKey]: secretInputPaths(args),
+            [stackConfigKey]: stackConfigSet(),
             sessionId: undefined,
             status: undefined,
             region: undefined,

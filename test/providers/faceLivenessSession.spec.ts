@@ -88,6 +88,20 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             ]);
         });
 
+        it("fails when the stack sets config that the CLI did not pass to configure (CLIs older than 3.139)", async () => {
+            // configure received only aws:region; the program saw aws:region and aws:profile in the stack's config.
+            const { failures } = await provider.check({}, { settings, __stackConfig: ["aws:region", "aws:profile"] });
+            assert.deepEqual(failures, [
+                {
+                    property: "region",
+                    reason:
+                        "the stack sets aws:profile, but this Pulumi CLI did not pass them to the provider (CLIs older than 3.139 do " +
+                        "not), so the session would use the environment's region and credentials instead: upgrade the Pulumi CLI",
+                },
+            ]);
+            assert.deepEqual((await provider.check({}, { settings, __stackConfig: ["aws:region"] })).failures, []);
+        });
+
         it("fails on a bad setting with the property path, the value and what is allowed", async () => {
             const { failures } = await provider.check({}, { settings: { auditImagesLimit: 7 } });
             assert.deepEqual(failures, [

@@ -56,6 +56,21 @@ describe("FaceLivenessSession in a program (mocks)", () => {
         assert.equal("__secretInputs" in plain.inputs, false, "nothing is stored when no input is secret");
     });
 
+    it("lists which of the stack config keys the provider reads are set, so that an old CLI that drops them is caught", async () => {
+        const saved = process.env.PULUMI_CONFIG;
+        // The stack's config as the language host hands it to the program.
+        pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1", "liveness:requestsPerSecond": "3" });
+        try {
+            new FaceLivenessSession("configured", {});
+            await settle();
+            const configured = registered.find((r) => r.name === "configured")!;
+            assert.deepEqual(configured.inputs.__stackConfig, ["aws:region", "liveness:requestsPerSecond"]);
+        } finally {
+            if (saved === undefined) delete process.env.PULUMI_CONFIG;
+            else process.env.PULUMI_CONFIG = saved;
+        }
+    });
+
     it("fails at construction on a plain bad value, naming the property, the value and what is allowed", () => {
         assert.throws(
             () => new FaceLivenessSession("bad", { settings: { auditImagesLimit: 9, challengePreferences: [{ type: "Blink" as any }] } }),

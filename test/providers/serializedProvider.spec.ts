@@ -18,8 +18,11 @@ import { UUID_PATTERN, configureStack } from "../support/provider";
 
 const projectDir = path.resolve(__dirname, "../..");
 
-/** The size the text must stay under: it is stored twice per session in state. */
-const PROVIDER_TEXT_BUDGET_BYTES = 32 * 1024;
+/**
+ * The size the text must stay under: it is stored twice per session in state. Raised from 32 KiB when secret-aware
+ * messages and the CLI-version check added about 1 KB; the issue on state size brings it far below.
+ */
+const PROVIDER_TEXT_BUDGET_BYTES = 34 * 1024;
 
 /** Runs calls on the provider text in a fresh process, with the environment given. */
 async function runAlone(
