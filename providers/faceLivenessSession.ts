@@ -542,6 +542,12 @@ function secretInputPaths(args: object): pulumi.Output<string[] | undefined> {
     return pulumi.output(Promise.all(found).then((paths) => (paths.flat().length > 0 ? paths.flat() : undefined)));
 }
 
+/** The module and type a session registers with: part of every session's URN, so never to change. */
+const sessionTypeParts = { module: "rekognition", type: "FaceLivenessSession" };
+
+/** The type token of a session, as the engine, mocks and policy packs see it. */
+export const faceLivenessSessionType = `pulumi-nodejs:dynamic/${sessionTypeParts.module}:${sessionTypeParts.type}`;
+
 /** Which of the stack config keys the provider reads are set in this stack, as the program sees them; undefined for none. */
 function stackConfigSet(): string[] | undefined {
     const set = providerConfigKeys.filter((key) => pulumi.runtime.getConfig(key) !== undefined);
@@ -589,6 +595,6 @@ export class FaceLivenessSession extends pulumi.dynamic.Resource {
             settings: undefined,
             renewExpired: undefined,
         };
-        super(faceLivenessSessionProvider, name, { ...outputs, ...args }, opts, "rekognition", "FaceLivenessSession");
+        super(faceLivenessSessionProvider, name, { ...outputs, ...args }, opts, sessionTypeParts.module, sessionTypeParts.type);
     }
 }

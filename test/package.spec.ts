@@ -19,16 +19,18 @@ describe("the package, built, packed and installed into a consumer's program", f
     let tmp: string;
     let packedFiles: string[];
     let consumer: { exports: string[]; resolvedFrom: string; registeredOnImport: number; type: string; providerText: string };
+    let consumerTest: { sessionIds: Record<string, string>; backendPolicy: any; region: string; bucketName: string; ownCalls: string[] };
+    let pkgDir: string;
 
     before(async () => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-package-"));
-        const pkgDir = path.join(tmp, "pkg");
+        pkgDir = path.join(tmp, "pkg");
         await run(
             process.execPath,
             [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "bin")],
             { cwd: projectDir },
         );
-        for (const file of ["package.json", "README.md"]) fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
+        for (const file of ["package.json", "README.md", "LICENSE"]) fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
         const { stdout } = await run("npm", ["pack", pkgDir, "--pack-destination", tmp, "--json", "--ignore-scripts"], { cwd: tmp });
         const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
         packedFiles = packed.files.map((f) => f.path).sort();
@@ -47,6 +49,8 @@ describe("the package, built, packed and installed into a consumer's program", f
         fs.copyFileSync(path.join(__dirname, "support/consumerProgram.js"), path.join(consumerDir, "index.js"));
         const program = await run(process.execPath, ["index.js"], { cwd: consumerDir });
         consumer = JSON.parse(program.stdout);
+        fs.copyFileSync(path.join(__dirname, "support/consumerMocksProgram.js"), path.join(consumerDir, "unit-test.js"));
+        consumerTest = JSON.parse((await run(process.execPath, ["unit-test.js"], { cwd: consumerDir })).stdout);
     });
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -54,8 +58,25 @@ describe("the package, built, packed and installed into a consumer's program", f
         assert.ok(packedFiles.includes("bin/lib.js") && packedFiles.includes("bin/lib.d.ts"));
         assert.ok(packedFiles.includes("bin/providers/faceLivenessSession.d.ts"));
         for (const file of packedFiles) {
-            assert.match(file, /^(bin\/(lib|providers\/|components\/)|README\.md$|package\.json$)/, `unexpected ${file}`);
+            assert.match(file, /^(bin\/(lib|testing|providers\/|components\/)|README\.md$|LICENSE$|package\.json$)/, `unexpected ${file}`);
         }
+        assert.ok(packedFiles.includes("LICENSE"));
+    });
+
+    it("ships source maps that carry their sources, since the .ts files are not shipped", () => {
+        const map = JSON.parse(fs.readFileSync(path.join(pkgDir, "bin/providers/faceLivenessSession.js.map"), "utf8"));
+        assert.equal(map.sourcesContent.length, map.sources.length);
+        assert.match(map.sourcesContent[0], /export class FaceLivenessSession/);
+    });
+
+    it("gives a consumer's unit tests mocks for its own program: session ids, policies and its own mocks answered", () => {
+        const sessionId = consumerTest.sessionIds.onboarding;
+        assert.match(sessionId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+        assert.equal(consumerTest.region, "eu-west-1");
+        assert.equal(consumerTest.bucketName, "kyc-images-mock");
+        const write = consumerTest.backendPolicy.Statement.find((s: { Sid: string }) => s.Sid === "WriteSessionImages");
+        assert.equal(write.Resource, "arn:aws:s3:::kyc-images-mock/sessions/*");
+        assert.deepEqual(consumerTest.ownCalls, ["alerts"]);
     });
 
     it("is required through its entry without declaring any resource, and exports the documented names", () => {
