@@ -226,30 +226,24 @@ export class TestStack {
 
 export const SESSION_TYPE = "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession";
 
-/** The steps of a run by op and resource name, e.g. `{ create: ["a"], replace: ["b"] }` (the stack itself left out). */
+/** The steps of a run by op and resource name, e.g. `{ create: ["a"], replace: ["b"] }` (the stack and providers left out). */
 export function stepsByOp(run: Run): Record<string, string[]> {
-    const steps: Record<string, string[]> = {};
-    for (const event of run.events) {
-        const step = event.resOutputsEvent?.metadata;
-        if (!step || step.type === "pulumi:pulumi:Stack" || step.type.startsWith("pulumi:providers:")) continue;
-        const name = step.urn.slice(step.urn.lastIndexOf("::") + 2);
-        (steps[step.op] ??= []).push(name);
-    }
-    for (const names of Object.values(steps)) names.sort();
-    return steps;
+    return byOp(run.events.map((e) => e.resOutputsEvent?.metadata));
 }
 
 /** The steps a preview planned, by op and resource name. */
 export function plannedByOp(run: Run): Record<string, string[]> {
-    const steps: Record<string, string[]> = {};
-    for (const event of run.events) {
-        const step = event.resourcePreEvent?.metadata;
+    return byOp(run.events.map((e) => e.resourcePreEvent?.metadata));
+}
+
+function byOp(steps: (StepMetadata | undefined)[]): Record<string, string[]> {
+    const names: Record<string, string[]> = {};
+    for (const step of steps) {
         if (!step || step.type === "pulumi:pulumi:Stack" || step.type.startsWith("pulumi:providers:")) continue;
-        const name = step.urn.slice(step.urn.lastIndexOf("::") + 2);
-        (steps[step.op] ??= []).push(name);
+        (names[step.op] ??= []).push(step.urn.slice(step.urn.lastIndexOf("::") + 2));
     }
-    for (const names of Object.values(steps)) names.sort();
-    return steps;
+    for (const list of Object.values(names)) list.sort();
+    return names;
 }
 
 /** The error and warning messages the engine reported, without colour codes. */
