@@ -18,6 +18,8 @@ describe("FaceLivenessSession in a program (mocks)", () => {
             }),
         });
         ({ FaceLivenessSession } = await import("../../providers/faceLivenessSession"));
+        // A stack without config, whatever tests that ran before in this process set.
+        pulumi.runtime.setAllConfig({});
     });
     beforeEach(() => registered.splice(0));
 
