@@ -526,7 +526,7 @@ export function isPendingInput(value: unknown): boolean {
  * them as plain values, to keep out of its messages. Resolves to undefined when there are none, so that nothing is
  * stored for them.
  */
-function secretInputPaths(args: object): pulumi.Output<string[] | undefined> {
+function secretInputPaths(args: object): pulumi.Output<string[] | undefined> | undefined {
     const found: Promise<string[]>[] = [];
     const visit = (value: unknown, path: string): void => {
         if (pulumi.Output.isInstance(value)) {
@@ -539,6 +539,8 @@ function secretInputPaths(args: object): pulumi.Output<string[] | undefined> {
         }
     };
     visit(args, "");
+    // Plain values cannot be secret: then there is nothing to wait for.
+    if (found.length === 0) return undefined;
     return pulumi.output(Promise.all(found).then((paths) => (paths.flat().length > 0 ? paths.flat() : undefined)));
 }
 
@@ -550,7 +552,9 @@ export const faceLivenessSessionType = `pulumi-nodejs:dynamic/${sessionTypeParts
 
 /** Which of the stack config keys the provider reads are set in this stack, as the program sees them; undefined for none. */
 function stackConfigSet(): string[] | undefined {
-    const set = providerConfigKeys.filter((key) => pulumi.runtime.getConfig(key) !== undefined);
+    // One read of the stack's config (each getConfig parses it again).
+    const config = pulumi.runtime.allConfig();
+    const set = providerConfigKeys.filter((key) => config[key] !== undefined);
     return set.length > 0 ? set : undefined;
 }
 
