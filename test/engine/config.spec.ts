@@ -6,20 +6,20 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { TestStack } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 describe("the real Pulumi engine: the stack's config reaches the provider", function () {
     this.timeout(120_000);
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let stack: TestStack;
     let credentialsDir: string;
 
     before(async function () {
-        const binDir = engineOrSkip(this);
-        ({ emulator, restoreEnv } = await startEmulator());
+        suite = await EngineSuite.start(this);
+        emulator = suite.emulator;
         // A credentials file of this test's own, with the emulator's keys under one profile.
         credentialsDir = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-credentials-"));
         const credentials = path.join(credentialsDir, "credentials");
@@ -27,8 +27,7 @@ describe("the real Pulumi engine: the stack's config reaches the provider", func
             credentials,
             `[liveness-test]\naws_access_key_id = ${emulator.accessKeyId}\naws_secret_access_key = ${emulator.secretAccessKey}\n`,
         );
-        stack = await TestStack.create(binDir, "sessions", {
-            ...process.env,
+        stack = await suite.stack("sessions", {
             AWS_SHARED_CREDENTIALS_FILE: credentials,
             // What the environment says loses to the stack's config.
             AWS_REGION: "us-west-2",
@@ -37,10 +36,8 @@ describe("the real Pulumi engine: the stack's config reaches the provider", func
         });
     });
     after(async () => {
-        await stack?.remove();
         if (credentialsDir) fs.rmSync(credentialsDir, { recursive: true, force: true });
-        await emulator?.stop();
-        restoreEnv?.();
+        await suite?.close();
     });
 
     it("aws:region and aws:profile: sessions are created in the stack's region with the profile's credentials", async () => {

@@ -5,9 +5,9 @@
  */
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 /** The processes started, directly or not, by `pid` (plugins run in process groups of their own). */
 function descendants(pid: number): number[] {
@@ -30,24 +30,19 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 
 describe("the real Pulumi engine: an up killed in the middle of creates", function () {
     this.timeout(120_000);
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let stack: TestStack;
     const names = ["k1", "k2", "k3", "k4"];
 
     before(async function () {
-        const binDir = engineOrSkip(this);
         // The service creates each session at once but answers 3 s later: the kill lands between the two.
-        ({ emulator, restoreEnv } = await startEmulator({ createLatencyMs: 3000 }));
-        stack = await TestStack.create(binDir, "sessions", { ...process.env });
-        await stack.setConfig("aws:region", "us-east-1");
-        await stack.setConfig("sessions", JSON.stringify(Object.fromEntries(names.map((n) => [n, {}]))));
+        suite = await EngineSuite.start(this, { createLatencyMs: 3000 });
+        emulator = suite.emulator;
+        const sessions = JSON.stringify(Object.fromEntries(names.map((n) => [n, {}])));
+        stack = await suite.stack("sessions", {}, { "aws:region": "us-east-1", sessions });
     });
-    after(async () => {
-        await stack?.remove();
-        await emulator?.stop();
-        restoreEnv?.();
-    });
+    after(() => suite?.close());
 
     it("creates in flight become pending operations; after pulumi cancel, the next up creates each session anew", async () => {
         const killed = stack.start(["up", "--yes", "--skip-preview", "--parallel", "8"]);

@@ -5,33 +5,33 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { RekognitionEmulator, SESSION_LIFETIME_MS, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, SESSION_LIFETIME_MS } from "../support/rekognitionEmulator";
 import { UUID_PATTERN } from "../support/provider";
 import { TestStack, diagnostics, plannedByOp, stepsByOp } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 describe("the real Pulumi engine: a stack of sessions from preview to destroy", function () {
     this.timeout(120_000);
-    let binDir: string;
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let stack: TestStack;
     /** Session ids by name after the last command, from state. */
     const ids = async () => Object.fromEntries(Object.entries(await stack.sessions()).map(([name, r]) => [name, r.id!]));
 
     before(async function () {
-        binDir = engineOrSkip(this);
-        ({ emulator, restoreEnv } = await startEmulator());
+        suite = await EngineSuite.start(this);
+        emulator = suite.emulator;
         // Created with the region from the environment; the stack sets the same region as aws:region later.
-        stack = await TestStack.create(binDir, "sessions", { ...process.env, AWS_REGION: "us-east-1" });
-        await stack.setConfig("sessions", JSON.stringify({ a: { settings: { auditImagesLimit: 1 } }, b: {} }));
-        await stack.setConfig("fed", JSON.stringify({ fed: { s3Bucket: "kyc-images" } }));
+        stack = await suite.stack(
+            "sessions",
+            { AWS_REGION: "us-east-1" },
+            {
+                sessions: JSON.stringify({ a: { settings: { auditImagesLimit: 1 } }, b: {} }),
+                fed: JSON.stringify({ fed: { s3Bucket: "kyc-images" } }),
+            },
+        );
     });
-    after(async () => {
-        await stack?.remove();
-        await emulator?.stop();
-        restoreEnv?.();
-    });
+    after(() => suite?.close());
 
     it("preview of a new stack: every session planned for creation, one fed by values unknown until up; no AWS call", async () => {
         const preview = await stack.ok(["preview"]);

@@ -4,29 +4,24 @@
  * needed here).
  */
 import { strict as assert } from "node:assert";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 describe("the real Pulumi engine: a mistake in the program's arguments", function () {
     this.timeout(120_000);
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let setupStack: TestStack;
     let sessionStack: TestStack;
 
     before(async function () {
-        const binDir = engineOrSkip(this);
-        ({ emulator, restoreEnv } = await startEmulator());
-        setupStack = await TestStack.create(binDir, "setup", { ...process.env });
-        sessionStack = await TestStack.create(binDir, "sessions", { ...process.env });
+        suite = await EngineSuite.start(this);
+        emulator = suite.emulator;
+        setupStack = await suite.stack("setup");
+        sessionStack = await suite.stack("sessions");
     });
-    after(async () => {
-        await setupStack?.remove();
-        await sessionStack?.remove();
-        await emulator?.stop();
-        restoreEnv?.();
-    });
+    after(() => suite?.close());
 
     it("LivenessSetup: a misspelt session option in stack config is one line naming it, the value and what is allowed", async () => {
         await setupStack.setConfig("args", JSON.stringify({ sessions: { onboarding: { auditImageLimit: 2 }, recovery: null } }));

@@ -6,10 +6,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { ProviderHost } from "../support/providerHost";
-import { TestStack, stepsByOp } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { stepsByOp } from "./support/pulumiCli";
+import { EngineSuite } from "./support/layer";
 
 const fixtures = path.join(__dirname, "../fixtures");
 const OLDER_PROVIDER_TEXTS = fs.readdirSync(fixtures).filter((file) => file.startsWith("provider-text-"));
@@ -17,26 +17,24 @@ const settings = { auditImagesLimit: 1 };
 
 describe("the real Pulumi engine: states written by older provider texts", function () {
     this.timeout(120_000);
-    let binDir: string;
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let host: ProviderHost;
 
     before(async function () {
-        binDir = engineOrSkip(this);
-        ({ emulator, restoreEnv } = await startEmulator());
+        suite = await EngineSuite.start(this);
+        emulator = suite.emulator;
         host = await ProviderHost.start({ ...process.env });
         await host.configure({ "aws:region": "us-east-1" });
     });
     after(async () => {
         await host?.stop();
-        await emulator?.stop();
-        restoreEnv?.();
+        await suite?.close();
     });
 
     for (const file of OLDER_PROVIDER_TEXTS) {
         it(`${file}: refreshed by its own text, upgraded with no change to the session, destroyed`, async () => {
-            const stack = await TestStack.create(binDir, "sessions", { ...process.env });
+            const stack = await suite.stack("sessions");
             try {
                 await stack.setConfig("aws:region", "us-east-1");
                 await stack.setConfig("sessions", JSON.stringify({ older: { settings } }));

@@ -5,29 +5,24 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 const policyPack = path.resolve(__dirname, "../../policy");
 
 describe("the real Pulumi engine: the policy pack on a stack of sessions", function () {
     this.timeout(120_000);
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let stack: TestStack;
 
     before(async function () {
-        const binDir = engineOrSkip(this);
-        ({ emulator, restoreEnv } = await startEmulator());
-        stack = await TestStack.create(binDir, "sessions", { ...process.env });
-        await stack.setConfig("aws:region", "us-east-1");
+        suite = await EngineSuite.start(this);
+        emulator = suite.emulator;
+        stack = await suite.stack("sessions", {}, { "aws:region": "us-east-1" });
     });
-    after(async () => {
-        await stack?.remove();
-        await emulator?.stop();
-        restoreEnv?.();
-    });
+    after(() => suite?.close());
 
     /** The mandatory violations a preview reported, as `<policy name>: <message>` lines. */
     const violations = (run: Awaited<ReturnType<TestStack["run"]>>) =>

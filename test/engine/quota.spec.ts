@@ -4,28 +4,23 @@
  * throttled with the same token, so none is lost and none is created twice.
  */
 import { strict as assert } from "node:assert";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { TestStack } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 describe("the real Pulumi engine: many sessions with --parallel at a low quota", function () {
     this.timeout(120_000);
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let stack: TestStack;
 
     before(async function () {
-        const binDir = engineOrSkip(this);
         // eu-west-1's documented quota: 5 requests per second.
-        ({ emulator, restoreEnv } = await startEmulator({ tps: 5 }));
-        stack = await TestStack.create(binDir, "sessions", { ...process.env });
-        await stack.setConfig("aws:region", "eu-west-1");
+        suite = await EngineSuite.start(this, { tps: 5 });
+        emulator = suite.emulator;
+        stack = await suite.stack("sessions", {}, { "aws:region": "eu-west-1" });
     });
-    after(async () => {
-        await stack?.remove();
-        await emulator?.stop();
-        restoreEnv?.();
-    });
+    after(() => suite?.close());
 
     it("30 sessions, 16 at a time: 30 in state, each exactly one session on the service", async () => {
         const names = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, "0")}`);

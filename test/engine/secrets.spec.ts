@@ -4,34 +4,31 @@
  * them. Every line any command printed or logged, and every state file on disk, is searched for them.
  */
 import { strict as assert } from "node:assert";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../support/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
-import { engineOrSkip } from "./support/layer";
+import { EngineSuite } from "./support/layer";
 
 /** The wire's mark of a secret value in state and in `stack export`. */
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
 
 describe("the real Pulumi engine: a secret kmsKeyId and clientRequestToken", function () {
     this.timeout(120_000);
+    let suite: EngineSuite;
     let emulator: RekognitionEmulator;
-    let restoreEnv: () => void;
     let stack: TestStack;
     const secrets = { key: "alias/kyc-secret-key-4711", token: "token-secret-4711", badKey: "kms key 4711", badToken: "bad token 4711" };
 
     before(async function () {
-        const binDir = engineOrSkip(this);
-        ({ emulator, restoreEnv } = await startEmulator());
-        stack = await TestStack.create(binDir, "sessions", { ...process.env });
-        await stack.setConfig("aws:region", "us-east-1");
+        suite = await EngineSuite.start(this);
+        emulator = suite.emulator;
+        stack = await suite.stack("sessions", {}, { "aws:region": "us-east-1" });
     });
     after(async () => {
         if (stack) {
             const shown = stack.everythingShown();
             for (const value of Object.values(secrets)) assert.equal(shown.includes(value), false, `${value} was shown or stored in clear`);
-            await stack.remove();
         }
-        await emulator?.stop();
-        restoreEnv?.();
+        await suite?.close();
     });
 
     it("invalid: preview fails naming each property and what is allowed, with [secret] in place of the values", async () => {

@@ -2,7 +2,8 @@
  * Whether the engine layer runs: always when an engine is at hand; when none is, CI fails the run and a developer's
  * `npm test` prints one line saying it skipped the layer and why.
  */
-import { findEngine } from "./pulumiCli";
+import { EmulatorOptions, RekognitionEmulator, startEmulator } from "../../support/rekognitionEmulator";
+import { TestStack, findEngine } from "./pulumiCli";
 
 let announced = false;
 
@@ -19,4 +20,38 @@ export function engineOrSkip(context: Mocha.Context): string {
         console.log(`\n  SKIPPED the real-engine layer (test/engine/): ${engine.missing}\n`);
     }
     context.skip();
+}
+
+/**
+ * What every engine suite needs: the engine, a Rekognition emulator that the AWS SDK of this process and of every CLI
+ * it starts points at, and stacks that are removed with it. Start it in `before`, close it in `after`.
+ */
+export class EngineSuite {
+    private readonly stacks: TestStack[] = [];
+
+    private constructor(
+        readonly binDir: string,
+        readonly emulator: RekognitionEmulator,
+        private readonly restoreEnv: () => void,
+    ) {}
+
+    static async start(context: Mocha.Context, emulatorOptions: EmulatorOptions = {}): Promise<EngineSuite> {
+        const binDir = engineOrSkip(context);
+        const { emulator, restoreEnv } = await startEmulator(emulatorOptions);
+        return new EngineSuite(binDir, emulator, restoreEnv);
+    }
+
+    /** A new stack of `program` (a folder of test/engine/programs) with the given environment on top of this process's. */
+    async stack(program: string, env: NodeJS.ProcessEnv = {}, config: Record<string, string> = {}): Promise<TestStack> {
+        const stack = await TestStack.create(this.binDir, program, { ...process.env, ...env });
+        this.stacks.push(stack);
+        for (const [key, value] of Object.entries(config)) await stack.setConfig(key, value);
+        return stack;
+    }
+
+    async close(): Promise<void> {
+        for (const stack of this.stacks) await stack.remove();
+        await this.emulator.stop();
+        this.restoreEnv();
+    }
 }

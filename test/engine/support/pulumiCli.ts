@@ -7,6 +7,7 @@ import { execFileSync, spawn, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { faceLivenessSessionType } from "../../../providers/faceLivenessSession";
 
 const projectDir = path.resolve(__dirname, "../../..");
 export const programsDir = path.resolve(__dirname, "../programs");
@@ -191,11 +192,11 @@ export class TestStack {
     async sessions(): Promise<Record<string, StateResource>> {
         const { resources } = await this.exportState();
         return Object.fromEntries(
-            resources.filter((r) => r.type === SESSION_TYPE).map((r) => [r.urn.slice(r.urn.lastIndexOf("::") + 2), r]),
+            resources.filter((r) => r.type === faceLivenessSessionType).map((r) => [r.urn.slice(r.urn.lastIndexOf("::") + 2), r]),
         );
     }
 
-    urn(name: string, type = SESSION_TYPE): string {
+    urn(name: string, type = faceLivenessSessionType): string {
         return `urn:pulumi:${this.stackName}::${this.projectName}::${type}::${name}`;
     }
 
@@ -223,8 +224,6 @@ export class TestStack {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }
-
-export const SESSION_TYPE = "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession";
 
 /** The steps of a run by op and resource name, e.g. `{ create: ["a"], replace: ["b"] }` (the stack and providers left out). */
 export function stepsByOp(run: Run): Record<string, string[]> {
