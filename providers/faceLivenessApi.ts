@@ -3,17 +3,14 @@
  * wire, and its exact constraint from the Rekognition service model (rekognition 2016-06-27). Validation, request
  * mapping and diff all read this one description, so each fact about a field lives in exactly one place.
  *
- * This module is captured by value into every session's serialized provider (stored twice per session in state):
- * keep it small, free of imports, and made of plain data plus a few pure functions.
+ * The provider text every session stores in state bundles this module (scripts/buildProviderText.mjs), and programs
+ * import it to check plain values at construction: keep it free of imports, plain data plus a few pure functions.
  *
  * @see https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateFaceLivenessSession.html
  */
 
-// Constants are exported below rather than with `export const`: CommonJS output would read them as `exports.x`
-// inside these functions, and the serializer would then store a require() of this module in every provider text.
-
 /** The regions that offer Face Liveness; elsewhere CreateFaceLivenessSession answers AccessDenied. */
-const faceLivenessRegions = [
+export const faceLivenessRegions = [
     "us-east-1",
     "us-west-2",
     "eu-west-1",
@@ -34,26 +31,24 @@ export function defaultRequestsPerSecond(region: string): number {
 }
 
 /** What the Pulumi engine sends in place of a value that is not known until the deployment runs (preview). */
-const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * The input in which the program lists the paths of the inputs it marked secret (`kmsKeyId`, `settings.outputConfig`).
  * The dynamic-provider host receives secrets as plain values and the engine prints provider messages unmasked, so the
  * provider learns from this list which values never to show.
  */
-const secretInputsKey = "__secretInputs";
+export const secretInputsKey = "__secretInputs";
 
 /**
  * The input in which the program lists which of the stack's config keys the provider reads (aws:region…) are set. A
  * Pulumi CLI older than 3.139 passes none of them to a dynamic provider's `configure`, which would then silently use
  * the environment's region and credentials: the provider compares this list with what it received.
  */
-const stackConfigKey = "__stackConfig";
+export const stackConfigKey = "__stackConfig";
 
 /** Inputs that are not the session's own: the provider text the host runs, and the two lists above. */
-const internalInputs = ["__provider", secretInputsKey, stackConfigKey];
-
-export { faceLivenessRegions, internalInputs, secretInputsKey, stackConfigKey, unknownValue };
+export const internalInputs = ["__provider", secretInputsKey, stackConfigKey];
 
 /** The constraint of one input, as the service model states it. */
 export type Shape =
@@ -84,8 +79,7 @@ export type StructureShape = Extract<Shape, { kind: "structure" }>;
 
 /**
  * Every input of a `FaceLivenessSession`: the CreateFaceLivenessSession request (every member optional, as in the
- * API) plus what only the provider reads. Built by a function so that the serialized provider carries it as this
- * compact source text rather than as one variable per nested object.
+ * API) plus what only the provider reads. A fresh copy on every call, so that no caller can change another's.
  */
 export function sessionInputs(): StructureShape {
     const challengeVersion: Shape = {

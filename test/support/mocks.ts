@@ -15,6 +15,8 @@ export async function mockPulumi(
     } = {},
 ) {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
+    // Every mocked program starts from a stack without config, whatever a test that ran before in this process set.
+    pulumi.runtime.setAllConfig({});
     await pulumi.runtime.setMocks(
         {
             newResource: async (args) => {

@@ -1,3 +1,4 @@
+import * as zlib from "node:zlib";
 import { mockPulumi, settle } from "./mocks";
 
 /**
@@ -10,4 +11,11 @@ export async function providerTextFromProgram(): Promise<string> {
     new FaceLivenessSession("serialized", { settings: { auditImagesLimit: 1 } });
     await settle();
     return registered.find((r) => r.name === "serialized")!.inputs.__provider;
+}
+
+/** The JavaScript a provider text runs: its bundle, decompressed as the text itself does it. */
+export function bundleOf(providerText: string): string {
+    const base64 = /Buffer\.from\("([A-Za-z0-9+/=]+)","base64"\)/.exec(providerText);
+    if (base64 === null) throw new Error(`not a bundled provider text: ${providerText.slice(0, 80)}`);
+    return zlib.brotliDecompressSync(Buffer.from(base64[1], "base64")).toString();
 }
