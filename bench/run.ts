@@ -50,6 +50,24 @@ class BareResource extends pulumi.CustomResource {
     }
 }
 
+/**
+ * The outputs a FaceLivenessSession declares, as a resource registers them: @pulumi/pulumi makes each declared output
+ * an Output with four promises, each carrying a stack trace, which costs more than anything else a resource does
+ * under mocks. A bare resource with these outputs is what any resource of this shape costs.
+ */
+const sessionOutputs = {
+    sessionId: undefined,
+    status: undefined,
+    region: undefined,
+    clientRequestToken: undefined,
+    kmsKeyId: undefined,
+    settings: undefined,
+    renewExpired: undefined,
+};
+
+/** The text the previous version (0.1.0) stored: serialized at run time by pulumi.dynamic.Resource, frozen as a fixture. */
+const previousProviderText = fs.readFileSync(path.join(__dirname, "../test/fixtures/provider-text-0.1.0-serialized-last.js"), "utf8");
+
 async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, tps: number) {
     // The provider's default rate for the region is the documented quota: 25 in us-east-1, 5 in eu-west-1.
     const region = tps === 25 ? "us-east-1" : "eu-west-1";
@@ -86,7 +104,7 @@ async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, 
     emulator.options.tps = undefined;
 }
 
-/** Serialized provider texts as a program stores them: ours and the minimal one. */
+/** Provider texts as a program stores them: ours and the minimal one. */
 async function providerTexts(): Promise<{ ours: string; minimal: string }> {
     const registered = await mockAws({});
     const { FaceLivenessSession } = await import("../providers/faceLivenessSession");
@@ -97,59 +115,129 @@ async function providerTexts(): Promise<{ ours: string; minimal: string }> {
     return { ours: text("ours"), minimal: text("minimal") };
 }
 
-async function previewThroughHost(emulator: RekognitionEmulator, texts: { ours: string; minimal: string }, sessions: number) {
-    const report = path.join(os.tmpdir(), `bench-modules-${process.pid}.json`);
-    for (const [name, text] of [
-        ["this provider", texts.ours],
-        ["baseline: minimal provider", texts.minimal],
-    ] as const) {
-        const host = await ProviderHost.start({
-            ...process.env,
-            NODE_OPTIONS: `--require ${path.join(__dirname, "reportModules.js")}`,
-            BENCH_MODULE_REPORT: report,
-        });
+/** Rounds of each timed measurement: the rows report the median, the rounds interleave the compared sides. */
+const ROUNDS = 3;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** CPU time a process has spent so far, in ms, from /proc (Linux); undefined elsewhere. */
+function cpuMsOf(pid: number): number | undefined {
+    try {
+        // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 a second on Linux).
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Check and diff, as preview sends them, of `sessions` sessions with unknown bucket and key through a fresh host. */
+async function previewOnce(text: string, sessions: number, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; hostCpuMs?: number }> {
+    const host = await ProviderHost.start(env);
+    try {
         await host.configure({ "aws:region": "us-east-1" });
-        const callsBefore = emulator.requests.length;
         const news = (i: number) => ({
             kmsKeyId: unknownValue,
             settings: { outputConfig: { s3Bucket: unknownValue, s3KeyPrefix: `sessions/s${i}/` } },
             __provider: text,
         });
-        const started = performance.now();
-        await Promise.all(
-            Array.from({ length: sessions }, async (_, i) => {
-                const { inputs } = await host.check(sessionUrn(`s${i}`), {}, news(i));
-                await host.diff(`id-${i}`, sessionUrn(`s${i}`), { ...inputs, sessionId: `id-${i}` }, inputs);
-            }),
-        );
-        const seconds = (performance.now() - started) / 1000;
+        const previewAll = (count: number) =>
+            Promise.all(
+                Array.from({ length: count }, async (_, i) => {
+                    const { inputs } = await host.check(sessionUrn(`s${i}`), {}, news(i));
+                    await host.diff(`id-${i}`, sessionUrn(`s${i}`), { ...inputs, sessionId: `id-${i}` }, inputs);
+                }),
+            );
+        // Untimed: loads the provider and warms both processes' code, as the first sessions of any preview do.
+        await previewAll(Math.min(200, sessions));
+        const [started, cpuBefore] = [performance.now(), cpuMsOf(host.pid)];
+        await previewAll(sessions);
+        const [wallMs, cpuAfter] = [performance.now() - started, cpuMsOf(host.pid)];
+        return { wallMs: wallMs / sessions, hostCpuMs: cpuBefore === undefined ? undefined : (cpuAfter! - cpuBefore) / sessions };
+    } finally {
         await host.stop();
-        const loaded: string[] = JSON.parse(fs.readFileSync(report, "utf8"));
-        const sdkLoaded = loaded.some((file) => file.includes(`${path.sep}@aws-sdk${path.sep}client-rekognition${path.sep}`));
+    }
+}
+
+async function previewThroughHost(emulator: RekognitionEmulator, texts: { ours: string; minimal: string }, sessions: number) {
+    const report = path.join(os.tmpdir(), `bench-modules-${process.pid}.json`);
+    const env = { ...process.env, NODE_OPTIONS: `--require ${path.join(__dirname, "reportModules.js")}`, BENCH_MODULE_REPORT: report };
+    // Check and diff that do nothing, in a text padded to this provider's size: what the size alone costs.
+    const idle =
+        "exports.handler = () => ({ async check(olds, news) { return { inputs: news, failures: [] }; }, async diff() { return { changes: false }; } });\n";
+    const paddedIdle = `${idle}//${"x".repeat(Math.max(0, texts.ours.length - idle.length - 3))}\n`;
+    const providers = [
+        ["this provider", texts.ours],
+        ["previous version (0.1.0)", previousProviderText],
+        ["idle check and diff, text padded to this provider's size", paddedIdle],
+        ["baseline: minimal provider", texts.minimal],
+    ] as const;
+    const wall = new Map<string, number[]>(providers.map(([name]) => [name, []]));
+    const hostCpu = new Map<string, number[]>(providers.map(([name]) => [name, []]));
+    const sdkLoaded = new Map<string, boolean>();
+    const callsBefore = emulator.requests.length;
+    for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, text] of providers) {
+            const { wallMs, hostCpuMs } = await previewOnce(text, sessions, env);
+            wall.get(name)!.push(wallMs);
+            if (hostCpuMs !== undefined) hostCpu.get(name)!.push(hostCpuMs);
+            const loaded: string[] = JSON.parse(fs.readFileSync(report, "utf8"));
+            sdkLoaded.set(
+                name,
+                loaded.some((file) => file.includes(`${path.sep}@aws-sdk${path.sep}client-rekognition${path.sep}`)),
+            );
+        }
+    }
+    const calls = emulator.requests.length - callsBefore;
+    const baseline = "baseline: minimal provider";
+    const [baseWall, baseCpu] = [median(wall.get(baseline)!), median(hostCpu.get(baseline)!)];
+    for (const [name] of providers) {
+        const [wallMs, cpuMs] = [median(wall.get(name)!), median(hostCpu.get(name)!)];
         row(
             `preview: check + diff of ${sessions} sessions`,
             name,
-            `${round(seconds, 2)} s`,
-            `${round((seconds * 1000) / sessions)} ms`,
-            emulator.requests.length - callsBefore,
-            sdkLoaded ? "yes" : "no",
+            `${round(wallMs)} ms`,
+            `${round(wallMs / baseWall)}×`,
+            cpuMs === undefined ? "n/a" : `${round(cpuMs)} ms`,
+            cpuMs === undefined ? "n/a" : `${round(cpuMs / baseCpu)}×`,
+            calls,
+            sdkLoaded.get(name) ? "yes" : "no",
         );
     }
 }
 
 async function programEvaluation(counts: number[]) {
     const { FaceLivenessSession } = await import("../providers/faceLivenessSession");
+    const args = { settings: { auditImagesLimit: 1 } };
+    const kinds = {
+        session: (name: string) => new FaceLivenessSession(name, args),
+        bare: (name: string) => new BareResource(name, args),
+        sameShape: (name: string) => new BareResource(name, { ...sessionOutputs, ...args }),
+    };
+    let programs = 0;
+    const measure = async (declare: (name: string) => unknown, count: number) => {
+        await mockAws({});
+        const prefix = `p${programs++}`;
+        const started = performance.now();
+        for (let i = 0; i < count; i++) declare(`${prefix}-${i}`);
+        await settle();
+        return (performance.now() - started) / count;
+    };
+    // Untimed: the first resources of a process load and compile the SDK's code paths.
+    for (const declare of Object.values(kinds)) await measure(declare, 100);
     for (const count of counts) {
-        const measure = async (declare: (i: number) => void) => {
-            await mockAws({});
-            const started = performance.now();
-            for (let i = 0; i < count; i++) declare(i);
-            await settle();
-            return (performance.now() - started) / count;
-        };
-        const bare = await measure((i) => new BareResource(`bare-${count}-${i}`, { settings: { auditImagesLimit: 1 } }));
-        const ours = await measure((i) => new FaceLivenessSession(`session-${count}-${i}`, { settings: { auditImagesLimit: 1 } }));
-        row(`program: ${count} sessions under mocks`, `${round(ours)} ms/session`, `${round(bare)} ms/resource`, `${round(ours / bare)}×`);
+        const times = { session: [] as number[], bare: [] as number[], sameShape: [] as number[] };
+        for (let r = 0; r < ROUNDS; r++) {
+            for (const [kind, declare] of Object.entries(kinds)) times[kind as keyof typeof kinds].push(await measure(declare, count));
+        }
+        const [session, bare, sameShape] = [median(times.session), median(times.bare), median(times.sameShape)];
+        row(
+            `program: ${count} sessions under mocks`,
+            `${round(session)} ms/session`,
+            `${round(bare)} ms/resource`,
+            `${round(session / bare)}×`,
+            `${round(sameShape)} ms/resource`,
+            `${round(session / sameShape)}×`,
+        );
     }
 }
 
@@ -218,11 +306,25 @@ async function main() {
         }
         const texts = await providerTexts();
         rows.push("", "| provider text | bytes | state per session (stored twice) | ratio |", "| --- | --- | --- | --- |");
-        row("this provider", texts.ours.length, texts.ours.length * 2, `${round(texts.ours.length / texts.minimal.length, 1)}×`);
-        row("baseline: minimal one-call provider", texts.minimal.length, texts.minimal.length * 2, "1×");
-        rows.push("", "| preview | provider | time | per session | AWS calls | AWS SDK loaded |", "| --- | --- | --- | --- | --- | --- |");
+        for (const [name, text] of [
+            ["this provider", texts.ours],
+            ["previous version (0.1.0)", previousProviderText],
+            ["baseline: minimal one-call provider", texts.minimal],
+        ]) {
+            const bytes = Buffer.byteLength(text);
+            row(name, bytes, bytes * 2, `${round(bytes / Buffer.byteLength(texts.minimal), 1)}×`);
+        }
+        rows.push(
+            "",
+            `| preview (median of ${ROUNDS} rounds) | provider | per session, through the host | ratio | host CPU per session | ratio | AWS calls | AWS SDK loaded |`,
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        );
         await previewThroughHost(emulator, texts, 1000);
-        rows.push("", "| program evaluation | FaceLivenessSession | bare CustomResource | ratio |", "| --- | --- | --- | --- |");
+        rows.push(
+            "",
+            `| program evaluation (median of ${ROUNDS} rounds) | FaceLivenessSession | bare CustomResource, one input | ratio | bare CustomResource with the session's outputs | ratio |`,
+            "| --- | --- | --- | --- | --- | --- |",
+        );
         await programEvaluation(quick ? [10, 100] : [10, 100, 1000]);
         rows.push("", "| component | resources | dependency depth | baseline |", "| --- | --- | --- | --- |");
         await componentShape();

@@ -129,9 +129,14 @@ export class FaceLivenessSession extends pulumi.CustomResource {
             const message = `FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`;
             throw new pulumi.ResourceError(message, opts?.parent, /* hideStack */ true);
         }
+        // Every key registered becomes an Output of this resource, the costliest part of declaring one: the internal
+        // inputs are registered only when they hold something.
+        const internal: Record<string, unknown> = { __provider: faceLivenessSessionProviderText };
+        const secretPaths = secretInputPaths(args);
+        if (secretPaths !== undefined) internal[secretInputsKey] = secretPaths;
+        const stackConfig = stackConfigSet();
+        if (stackConfig !== undefined) internal[stackConfigKey] = stackConfig;
         const outputs = {
-            [secretInputsKey]: secretInputPaths(args),
-            [stackConfigKey]: stackConfigSet(),
             sessionId: undefined,
             status: undefined,
             region: undefined,
@@ -143,6 +148,6 @@ export class FaceLivenessSession extends pulumi.CustomResource {
         // What pulumi.dynamic.Resource registers, with the provider text built by `npm run build` instead of serialized
         // from the provider object at run time: the same type token (so URNs never move) and host, a text a fifth the
         // size, and no closure serialization in the program.
-        super(faceLivenessSessionType, name, { ...outputs, ...args, __provider: faceLivenessSessionProviderText }, opts);
+        super(faceLivenessSessionType, name, { ...outputs, ...args, ...internal }, opts);
     }
 }

@@ -178,7 +178,7 @@ async function callRekognition<T>(
     request: object,
 ): Promise<{ response: T; region: string }> {
     const sdk = require("@aws-sdk/client-rekognition") as Record<string, new (input: object) => unknown>;
-    const client = newClient(region);
+    const client = clientFor(region);
     let attempts = 0;
     let resolvedRegion: string | undefined;
     try {
@@ -210,23 +210,31 @@ async function callRekognition<T>(
         throw Object.assign(new Error(redact(explained.message, inputs, secretPathsOf(inputs))), {
             awsErrorName: (error as { name?: string }).name,
         });
-    } finally {
-        client.destroy();
     }
 }
 
-/** A client built per call, never captured: a live client cannot be serialized, and credentials must not be. */
-function newClient(region: string | undefined): RekognitionClient {
-    // Required here, not at module top, so that preview (check and diff) never loads the AWS SDK.
-    const { RekognitionClient } = require("@aws-sdk/client-rekognition") as typeof import("@aws-sdk/client-rekognition");
-    const settings = awsSettings();
-    // Retries are callRekognition's, so that every attempt passes through the shared rate limiter.
-    const config: RekognitionClientConfig = { maxAttempts: 1 };
-    region ??= settings.region;
-    if (region !== undefined) config.region = region;
-    if (settings.profile !== undefined) config.profile = settings.profile;
-    if (settings.credentials !== undefined) config.credentials = settings.credentials;
-    return new RekognitionClient(config);
+/**
+ * The clients of this process, by the region asked for ("" for the SDK's default): one per region, so that calls
+ * share its connections and resolved credentials. Held in memory only; `configure` replaces them.
+ */
+const clients = new Map<string, RekognitionClient>();
+
+function clientFor(region: string | undefined): RekognitionClient {
+    let client = clients.get(region ?? "");
+    if (client === undefined) {
+        // Required here, not at module top, so that preview (check and diff) never loads the AWS SDK.
+        const { RekognitionClient } = require("@aws-sdk/client-rekognition") as typeof import("@aws-sdk/client-rekognition");
+        const settings = awsSettings();
+        // Retries are callRekognition's, so that every attempt passes through the shared rate limiter.
+        const config: RekognitionClientConfig = { maxAttempts: 1 };
+        const configured = region ?? settings.region;
+        if (configured !== undefined) config.region = configured;
+        if (settings.profile !== undefined) config.profile = settings.profile;
+        if (settings.credentials !== undefined) config.credentials = settings.credentials;
+        client = new RekognitionClient(config);
+        clients.set(region ?? "", client);
+    }
+    return client;
 }
 
 /** Turns an AWS error into a message that says what failed and what to do. */
@@ -364,8 +372,10 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
             }
         }
         (globalThis as Record<string, unknown>)[configKey] = settings;
-        // New settings, new limiters: the rate may have changed.
+        // New settings, new limiters and clients: the rate, region or credentials may have changed.
         delete (globalThis as Record<string, unknown>)[limitersKey];
+        clients.forEach((client) => client.destroy());
+        clients.clear();
     },
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {

@@ -65,6 +65,11 @@ export class ProviderHost {
         return this.stderrText;
     }
 
+    /** The host's process id, to read what it spends. */
+    get pid(): number {
+        return this.child.pid!;
+    }
+
     async stop(): Promise<void> {
         this.client.close();
         if (this.child.exitCode === null) {
