@@ -50,7 +50,7 @@ export default tseslint.config(
     },
     {
         // The provider requires the AWS SDK inside its methods, so that preview never loads it (see sessionProvider.ts).
-        files: ["providers/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
+        files: ["providers/**/*.ts", "plugin/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
 );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Failure, memberShape, show, validate } from "../providers/faceLivenessApi";
 import { ChallengePreference, FaceLivenessSession, isPendingInput } from "../providers/faceLivenessSession";
+import type { SessionHost } from "../providers/faceLivenessSession";
 import { backendPolicy, frontendPolicy, keyPolicy, sessionKeyPrefix, tlsOnlyBucketPolicy } from "./policies";
 
 /** Per-session options; any left out come from {@link LivenessSetupArgs.sessionDefaults}. */
@@ -82,6 +83,18 @@ const SESSION_OPTIONS: Record<keyof LivenessSessionOptions, string> = {
     renewExpired: "renewExpired",
 };
 
+/** The component's type token: part of the URN of every setup and its children, so never to change. */
+export const livenessSetupType = "liveness:index:LivenessSetup";
+
+/**
+ * How the `liveness` provider plugin's construct builds a setup for programs in other languages: under the type the
+ * engine asked for, with sessions its own provider serves. Internal.
+ */
+export interface SetupHost {
+    readonly type: string;
+    readonly sessionHost: SessionHost;
+}
+
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
@@ -111,13 +124,21 @@ export class LivenessSetup extends pulumi.ComponentResource {
     public readonly bucket?: aws.s3.Bucket;
 
     private readonly setupName: string;
+    private readonly sessionHost?: SessionHost;
     private readonly sessionDefaults: LivenessSessionOptions;
     /** What sessions wait for: the bucket's protections, so no image is ever written to an unprotected bucket. */
     private readonly storageReady: pulumi.Resource[] = [];
 
-    constructor(name: string, args: LivenessSetupArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("liveness:index:LivenessSetup", name, args, opts);
+    constructor(
+        name: string,
+        args: LivenessSetupArgs = {},
+        opts?: pulumi.ComponentResourceOptions,
+        /** @internal How the provider plugin's construct builds it; programs leave it out. */
+        host?: SetupHost,
+    ) {
+        super(host?.type ?? livenessSetupType, name, args, opts);
         this.setupName = name;
+        this.sessionHost = host?.sessionHost;
         // Every mistake in the arguments, reported together before any child exists.
         const mistakes = argumentMistakes(args);
         if (mistakes.length > 0) this.fail(mistakes);
@@ -222,6 +243,7 @@ export class LivenessSetup extends pulumi.ComponentResource {
                 renewExpired: merged.renewExpired,
             },
             { parent: this, dependsOn: this.storageReady },
+            this.sessionHost,
         );
         this.sessions[sessionName] = session;
         return session;

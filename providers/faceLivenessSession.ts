@@ -91,6 +91,38 @@ function secretInputPaths(args: object): pulumi.Output<string[] | undefined> | u
  */
 export const faceLivenessSessionType = "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession";
 
+/** The type token of a session served by the `liveness` provider plugin, to programs in every language. */
+export const pluginSessionType = "liveness:index:FaceLivenessSession";
+
+/**
+ * Which provider serves a session: its type token, and the internal inputs that provider needs besides the session's
+ * own. Internal: programs use the dynamic provider; the plugin's construct makes its sessions with its own.
+ */
+export interface SessionHost {
+    readonly type: string;
+    internalInputs(args: FaceLivenessSessionArgs): Record<string, unknown>;
+}
+
+/**
+ * The dynamic provider: the provider text, and what the text cannot learn in the host (which inputs are secret, which
+ * config keys the stack sets). Every key registered becomes an Output of the resource, the costliest part of
+ * declaring one: the lists are registered only when they hold something.
+ */
+const dynamicSessionHost: SessionHost = {
+    type: faceLivenessSessionType,
+    internalInputs(args) {
+        const internal: Record<string, unknown> = { __provider: faceLivenessSessionProviderText };
+        const secretPaths = secretInputPaths(args);
+        if (secretPaths !== undefined) internal[secretInputsKey] = secretPaths;
+        const stackConfig = stackConfigSet();
+        if (stackConfig !== undefined) internal[stackConfigKey] = stackConfig;
+        return internal;
+    },
+};
+
+/** The `liveness` plugin: it receives secrets marked as such and its own config, so it needs nothing more. */
+export const pluginSessionHost: SessionHost = { type: pluginSessionType, internalInputs: () => ({}) };
+
 /** Which of the stack config keys the provider reads are set in this stack, as the program sees them; undefined for none. */
 function stackConfigSet(): string[] | undefined {
     // One read of the stack's config (each getConfig parses it again).
@@ -120,7 +152,13 @@ export class FaceLivenessSession extends pulumi.CustomResource {
     /** Whether a refresh drops this session once it has expired. */
     declare public readonly renewExpired: pulumi.Output<boolean | undefined>;
 
-    constructor(name: string, args: FaceLivenessSessionArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    constructor(
+        name: string,
+        args: FaceLivenessSessionArgs = {},
+        opts?: pulumi.CustomResourceOptions,
+        /** @internal The provider that serves it: the dynamic provider, unless the plugin's construct makes it. */
+        host: SessionHost = dynamicSessionHost,
+    ) {
         // Plain values are checked now, with a stack trace into the program; the rest by the provider's check.
         const failures: Failure[] = [];
         validate(sessionInputs(), args, "", failures, isPendingInput);
@@ -129,13 +167,6 @@ export class FaceLivenessSession extends pulumi.CustomResource {
             const message = `FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`;
             throw new pulumi.ResourceError(message, opts?.parent, /* hideStack */ true);
         }
-        // Every key registered becomes an Output of this resource, the costliest part of declaring one: the internal
-        // inputs are registered only when they hold something.
-        const internal: Record<string, unknown> = { __provider: faceLivenessSessionProviderText };
-        const secretPaths = secretInputPaths(args);
-        if (secretPaths !== undefined) internal[secretInputsKey] = secretPaths;
-        const stackConfig = stackConfigSet();
-        if (stackConfig !== undefined) internal[stackConfigKey] = stackConfig;
         const outputs = {
             sessionId: undefined,
             status: undefined,
@@ -145,9 +176,9 @@ export class FaceLivenessSession extends pulumi.CustomResource {
             settings: undefined,
             renewExpired: undefined,
         };
-        // What pulumi.dynamic.Resource registers, with the provider text built by `npm run build` instead of serialized
-        // from the provider object at run time: the same type token (so URNs never move) and host, a text a fifth the
-        // size, and no closure serialization in the program.
-        super(faceLivenessSessionType, name, { ...outputs, ...args, ...internal }, opts);
+        // With the dynamic provider, what pulumi.dynamic.Resource registers, with the provider text built by
+        // `npm run build` instead of serialized from the provider object at run time: the same type token (so URNs
+        // never move) and host, a text a fifth the size, and no closure serialization in the program.
+        super(host.type, name, { ...outputs, ...args, ...host.internalInputs(args) }, opts);
     }
 }

@@ -99,8 +99,38 @@ const limitersKey = "pulumi-rekognition-liveness/limiters/v1";
 /** Stack config: requests per second this stack may send, for accounts whose quota was raised. */
 const requestsPerSecondConfig = "liveness:requestsPerSecond";
 
-/** Every stack config key the provider reads in `configure`. */
-export const providerConfigKeys = ["aws:region", "aws:profile", "aws:accessKey", "aws:secretKey", "aws:token", requestsPerSecondConfig];
+/** Where a host finds each setting in the config it is given, and how messages name the region's. */
+export interface ConfigKeys {
+    region: string;
+    profile: string;
+    accessKey: string;
+    secretKey: string;
+    token: string;
+    requestsPerSecond: string;
+    /** The region's key as a stack's config names it, for messages. */
+    regionInStack: string;
+}
+
+/** The dynamic provider's: the stack's whole config, in which the AWS settings are the AWS provider's. */
+export const stackConfigKeys: ConfigKeys = {
+    region: "aws:region",
+    profile: "aws:profile",
+    accessKey: "aws:accessKey",
+    secretKey: "aws:secretKey",
+    token: "aws:token",
+    requestsPerSecond: requestsPerSecondConfig,
+    regionInStack: "aws:region",
+};
+
+/** Every stack config key the dynamic provider reads in `configure`. */
+export const providerConfigKeys = [
+    stackConfigKeys.region,
+    stackConfigKeys.profile,
+    stackConfigKeys.accessKey,
+    stackConfigKeys.secretKey,
+    stackConfigKeys.token,
+    stackConfigKeys.requestsPerSecond,
+];
 
 /** Attempts per call; throttling also slows every other call through the shared limiter. */
 const MAX_ATTEMPTS = 10;
@@ -112,6 +142,13 @@ interface AwsSettings {
     requestsPerSecond?: number;
     /** The keys of providerConfigKeys that the CLI passed to `configure`. */
     received?: string[];
+    /** How messages name the configured region: its key in the stack's config. */
+    regionInStack?: string;
+}
+
+/** The stack config key of the region, as this host's messages name it. */
+function regionInStack(): string {
+    return awsSettings().regionInStack ?? stackConfigKeys.regionInStack;
 }
 
 function awsSettings(): AwsSettings {
@@ -128,7 +165,7 @@ function resolveRegion(inputs: FaceLivenessSessionInputs): { region?: string; so
     }
     const configured = awsSettings().region;
     if (configured !== undefined) {
-        return { region: configured, source: "the stack's aws:region" };
+        return { region: configured, source: `the stack's ${regionInStack()}` };
     }
     const fromEnv = process.env.AWS_REGION ? "AWS_REGION" : process.env.AWS_DEFAULT_REGION ? "AWS_DEFAULT_REGION" : undefined;
     return { region: fromEnv && process.env[fromEnv], source: `the environment's ${fromEnv}` };
@@ -347,35 +384,43 @@ function secretPathsOf(values: object): string[] {
 }
 
 /**
+ * Keeps the AWS settings found under `keys` for every later call in this process: `configure` of each host. Credentials
+ * stay in this process's memory only, never returned, stored or logged.
+ */
+export async function configureFrom(get: (key: string) => string | undefined, keys: ConfigKeys): Promise<void> {
+    const accessKeyId = get(keys.accessKey);
+    const secretAccessKey = get(keys.secretKey);
+    const settings: AwsSettings = {
+        region: get(keys.region),
+        profile: get(keys.profile),
+        received: providerConfigKeys.filter((key) => get(key) !== undefined),
+        regionInStack: keys.regionInStack,
+    };
+    if (accessKeyId && secretAccessKey) {
+        settings.credentials = { accessKeyId, secretAccessKey, sessionToken: get(keys.token) };
+    }
+    const rate = get(keys.requestsPerSecond);
+    if (rate !== undefined) {
+        settings.requestsPerSecond = Number(rate);
+        if (!(settings.requestsPerSecond > 0)) {
+            throw new Error(`${requestsPerSecondConfig} must be a number of requests per second above 0, got ${show(rate)}`);
+        }
+    }
+    (globalThis as Record<string, unknown>)[configKey] = settings;
+    // New settings, new limiters and clients: the rate, region or credentials may have changed.
+    delete (globalThis as Record<string, unknown>)[limitersKey];
+    clients.forEach((client) => client.destroy());
+    clients.clear();
+}
+
+/**
  * The provider of every `FaceLivenessSession`. Its text is serialized into each session's state and run later by the
  * dynamic-provider host, possibly after this code has changed: it captures only the API description above and small
  * functions, never a client, config object or resource.
  */
 export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
     async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-        const accessKeyId = req.config.get("aws:accessKey");
-        const secretAccessKey = req.config.get("aws:secretKey");
-        const settings: AwsSettings = {
-            region: req.config.get("aws:region"),
-            profile: req.config.get("aws:profile"),
-            received: providerConfigKeys.filter((key) => req.config.get(key) !== undefined),
-        };
-        if (accessKeyId && secretAccessKey) {
-            // Kept in this process's memory only: never returned, stored or logged.
-            settings.credentials = { accessKeyId, secretAccessKey, sessionToken: req.config.get("aws:token") };
-        }
-        const rate = req.config.get(requestsPerSecondConfig);
-        if (rate !== undefined) {
-            settings.requestsPerSecond = Number(rate);
-            if (!(settings.requestsPerSecond > 0)) {
-                throw new Error(`${requestsPerSecondConfig} must be a number of requests per second above 0, got ${show(rate)}`);
-            }
-        }
-        (globalThis as Record<string, unknown>)[configKey] = settings;
-        // New settings, new limiters and clients: the rate, region or credentials may have changed.
-        delete (globalThis as Record<string, unknown>)[limitersKey];
-        clients.forEach((client) => client.destroy());
-        clients.clear();
+        await configureFrom((key) => req.config.get(key), stackConfigKeys);
     },
 
     async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -404,7 +449,7 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
                     property: "region",
                     reason:
                         `region is not set, and ${source} is ${show(region)}, where Face Liveness is not offered; ` +
-                        `set region (or aws:region) to one of ${faceLivenessRegions.join(", ")}`,
+                        `set region (or ${regionInStack()}) to one of ${faceLivenessRegions.join(", ")}`,
                 });
             }
         }

@@ -7,7 +7,9 @@
 # Order: a `pulumi` on PATH (a user's own install, 3.139 or newer), else the one built here before (.engine/,
 # git-ignored), else the pinned CLI built with Go from the Go module proxy (github.com/pulumi/pulumi/pkg/v3, at the version
 # of @pulumi/pulumi in package-lock.json; tools/engine/go.mod pins it). Never a downloaded binary. Progress goes to
-# stderr; stdout carries only the folder.
+# stderr; stdout carries only the folder. Beside the CLI: the Node.js language host (a stand-in, tools/engine/langhost),
+# the dynamic-provider launcher, and the YAML language host (tools/engine/yaml) that YAML programs of the engine tests
+# run with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -20,7 +22,27 @@ if [ "$pinned" != "$version" ]; then
     exit 2
 fi
 dest="$PWD/.engine/v$version/bin"
-built="$dest/.complete"
+# Written once everything below is built (named for what it holds: the YAML language host joined the CLI later).
+built="$dest/.complete-with-yaml"
+
+# What the engine tests of the Python and Go SDKs need, whichever CLI runs: the SDK generator of this Pulumi version
+# (tools/engine/gensdk) and a Python environment with its Python SDK from PyPI. Built once; `--find` never builds.
+sdk_tools="$PWD/.engine/v$version/sdk"
+build_sdk_tools() {
+    [ -f "$sdk_tools/.complete" ] && return 0
+    if ! command -v go >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+        echo "engine: the SDK tests need Go and Python 3.9+; without them they report themselves missing" >&2
+        return 0
+    fi
+    echo "engine: building the SDK generator and the Python environment of the SDK tests (pulumi==$version)..." >&2
+    mkdir -p "$sdk_tools"
+    (cd tools/engine && go build -o "$sdk_tools/pulumi-gensdk" ./gensdk)
+    rm -rf "$sdk_tools/python"
+    python3 -m venv "$sdk_tools/python"
+    "$sdk_tools/python/bin/pip" install --quiet --disable-pip-version-check "pulumi==$version" parver semver wheel
+    touch "$sdk_tools/.complete"
+}
+[ "$mode" = "--find" ] || build_sdk_tools
 
 # The engine runs dynamic providers through this launcher, which it looks for beside `pulumi` and on PATH.
 launcher_ok() { [ -x "$1/pulumi-resource-pulumi-nodejs" ] || command -v pulumi-resource-pulumi-nodejs >/dev/null 2>&1; }
@@ -63,6 +85,8 @@ echo "engine: building the Node.js language host (tools/engine/langhost)..." >&2
 go build -o "$dest/pulumi-language-nodejs" -ldflags "-X main.version=$version" ./langhost
 # The dynamic-provider launcher is a short script shipped in the SDK's Go module, at the same version.
 install -m 755 "$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/nodejs/dist/pulumi-resource-pulumi-nodejs" "$dest/"
+echo "engine: building the YAML language host (tools/engine/yaml: pulumi-yaml with Link)..." >&2
+(cd yaml && go build -o "$dest/pulumi-language-yaml" .)
 "$dest/pulumi" version >/dev/null
 touch "$built"
 echo "engine: built in $((SECONDS - started)) s into $dest" >&2

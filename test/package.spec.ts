@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { ProviderHost } from "./support/providerHost";
 import { bundleOf } from "./support/providerText";
 
 const run = promisify(execFile);
@@ -31,7 +32,10 @@ describe("the package, built, packed and installed into a consumer's program", f
             [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "bin")],
             { cwd: projectDir },
         );
-        for (const file of ["package.json", "README.md", "LICENSE"]) fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
+        for (const file of ["package.json", "README.md", "LICENSE", "plugin/index.js", "plugin/package.json", "plugin/PulumiPlugin.yaml"]) {
+            fs.mkdirSync(path.dirname(path.join(pkgDir, file)), { recursive: true });
+            fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
+        }
         const { stdout } = await run("npm", ["pack", pkgDir, "--pack-destination", tmp, "--json", "--ignore-scripts"], { cwd: tmp });
         const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
         packedFiles = packed.files.map((f) => f.path).sort();
@@ -59,9 +63,26 @@ describe("the package, built, packed and installed into a consumer's program", f
         assert.ok(packedFiles.includes("bin/lib.js") && packedFiles.includes("bin/lib.d.ts"));
         assert.ok(packedFiles.includes("bin/providers/faceLivenessSession.d.ts"));
         for (const file of packedFiles) {
-            assert.match(file, /^(bin\/(lib|testing|providers\/|components\/)|README\.md$|LICENSE$|package\.json$)/, `unexpected ${file}`);
+            assert.match(
+                file,
+                /^(bin\/(lib|testing|providers\/|components\/|plugin\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml)$|README\.md$|LICENSE$|package\.json$)/,
+                `unexpected ${file}`,
+            );
         }
         assert.ok(packedFiles.includes("LICENSE"));
+        for (const file of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "bin/plugin/main.js"])
+            assert.ok(packedFiles.includes(file), file);
+    });
+
+    it("runs the provider plugin from the installed package's plugin/ folder, as pulumi package add would", async () => {
+        const installed = path.join(tmp, "consumer", "node_modules", packageJson.name);
+        const plugin = await ProviderHost.startPlugin(process.env, path.join(installed, "plugin", "index.js"));
+        try {
+            assert.equal(await plugin.getPluginInfo(), packageJson.version);
+            assert.equal((await plugin.getSchema()).name, "liveness");
+        } finally {
+            await plugin.stop();
+        }
     });
 
     it("ships source maps that carry their sources, since the .ts files are not shipped", () => {

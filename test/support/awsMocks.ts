@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { faceLivenessSessionType, pluginSessionType } from "../../providers/faceLivenessSession";
 import { NewResourceHook, mockPulumi } from "./mocks";
 
 export const ACCOUNT_ID = "123456789012";
@@ -18,7 +19,8 @@ export function awsState(args: pulumi.runtime.MockResourceArgs, region: string):
             const keyId = `mrk-${args.name}`;
             return { id: keyId, state: { ...args.inputs, keyId, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}` } };
         }
-        case "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession":
+        case faceLivenessSessionType:
+        case pluginSessionType:
             // The provider does not run under mocks: a stand-in id (program.spec.ts creates real ones).
             return { id: `${args.name}-id`, state: { ...args.inputs, sessionId: `${args.name}-id`, status: "CREATED" } };
         default:

@@ -43,8 +43,22 @@ export class ProviderHost {
 
     /** Spawns the host with the given environment and connects to it. */
     static async start(env: NodeJS.ProcessEnv = process.env): Promise<ProviderHost> {
-        const entry = path.join(pulumiDir, "cmd/dynamic-provider/index.js");
-        // The engine passes its own address; the host never uses it, so a placeholder will do.
+        return ProviderHost.spawn(path.join(pulumiDir, "cmd/dynamic-provider/index.js"), env);
+    }
+
+    /**
+     * Spawns the `liveness` provider plugin as Pulumi runs it from source (its built entry: this repository's, or an
+     * installed package's), and connects to it.
+     */
+    static async startPlugin(
+        env: NodeJS.ProcessEnv = process.env,
+        entry = path.join(projectDir, "plugin/index.js"),
+    ): Promise<ProviderHost> {
+        return ProviderHost.spawn(entry, env);
+    }
+
+    private static async spawn(entry: string, env: NodeJS.ProcessEnv): Promise<ProviderHost> {
+        // The engine passes its own address; neither server uses it outside construct, so a placeholder will do.
         const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -77,6 +91,18 @@ export class ProviderHost {
             this.child.kill();
             await exited;
         }
+    }
+
+    /** The provider's schema, as `pulumi package get-schema` asks for it. */
+    async getSchema(): Promise<any> {
+        const res = await this.call("getSchema", new providerProto.GetSchemaRequest());
+        return JSON.parse(res.getSchema());
+    }
+
+    /** The provider's version, as the engine asks for it. */
+    async getPluginInfo(): Promise<string> {
+        const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+        return (await this.call("getPluginInfo", new Empty())).getVersion();
     }
 
     /** Sends the stack's config, as the engine does before any resource call. */

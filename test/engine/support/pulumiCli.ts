@@ -93,8 +93,9 @@ export class TestStack {
         return stack;
     }
 
+    /** The program's folder: one of test/engine/programs, or a copy elsewhere (an absolute path). */
     get programDir(): string {
-        return path.join(programsDir, this.program);
+        return path.isAbsolute(this.program) ? this.program : path.join(programsDir, this.program);
     }
 
     /** The environment of every command: a backend, home and passphrase of this stack's own, and the test's AWS. */
@@ -118,7 +119,8 @@ export class TestStack {
 
     private commonArgs(args: string[]): string[] {
         const base = [...args, "--non-interactive", "--cwd", this.programDir];
-        if (args[0] === "version") return base;
+        // Commands that take no stack.
+        if (args[0] === "version" || args[0] === "package") return base;
         const readsConfig = ["up", "preview", "refresh", "destroy", "import", "config"].includes(args[0]);
         return [...base, "--stack", this.stackName, ...(readsConfig ? ["--config-file", this.configFile] : [])];
     }

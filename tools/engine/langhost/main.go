@@ -49,6 +49,14 @@ func main() {
 	flag.String("tracing", "", "ignored: tracing is not supported by this stand-in")
 	runtime := flag.String("runtime", "nodejs", "only nodejs is supported")
 	showVersion := flag.Bool("version", false, "print the version and exit")
+	// Engines before 3.1xx (such as the pkg/v3 inside pulumi-yaml 1.25's host, which loads plugins for YAML programs)
+	// pass a plugin's runtime options as flags. The options also arrive with each RunPlugin request, which is where
+	// this host reads them, falling back on the flag.
+	flag.StringVar(&typescriptFlag, "typescript", "", "the typescript runtime option, from engines that pass it as a flag")
+	flag.String("tsconfig", "", "a runtime option; read from each request instead")
+	flag.String("nodeargs", "", "a runtime option; read from each request instead")
+	flag.String("packagemanager", "", "a runtime option; read from each request instead")
+	flag.String("root", "", "ignored: the program's folder comes with each request")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version)
@@ -145,10 +153,16 @@ func resolveModule(module, dir string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// typescriptEnv says whether the program is TypeScript run through ts-node: the `typescript` runtime option,
-// true unless set false.
+// typescriptFlag is the `typescript` runtime option as an older engine passes it, on the command line.
+var typescriptFlag string
+
+// typescriptEnv says whether the program is TypeScript run through ts-node: the `typescript` runtime option (from
+// the request, else the flag), true unless set false.
 func typescriptEnv(options map[string]any) []string {
 	if enabled, ok := options["typescript"].(bool); ok && !enabled {
+		return nil
+	}
+	if _, inRequest := options["typescript"]; !inRequest && typescriptFlag == "false" {
 		return nil
 	}
 	return []string{"PULUMI_NODEJS_TYPESCRIPT=true"}

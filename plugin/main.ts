@@ -1,0 +1,50 @@
+/**
+ * The entry of the `liveness` provider plugin (`plugin/index.js` loads it from `bin/`): serves the provider over gRPC
+ * with @pulumi/pulumi's provider server.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { livenessProvider } from "./provider";
+
+/** The package's version: the plugin's, the schema's, and the one the SDKs are generated at. */
+function packageVersion(): string {
+    // The package's own package.json, from bin/plugin/ (built) or plugin/ (source): the nearest one named for it.
+    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        const file = path.join(dir, "package.json");
+        if (fs.existsSync(file)) {
+            const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+            if (manifest.name === "pulumi-rekognition-liveness") return manifest.version;
+        }
+    }
+    throw new Error(`no package.json of pulumi-rekognition-liveness above ${__dirname}`);
+}
+
+/**
+ * @pulumi/pulumi 3.248's provider server answers Configure itself and drops the provider's config
+ * (sdk/nodejs/provider/server.ts). The plugin reads that config from the request before the server answers: the
+ * server is registered through grpc-js's addService, the one place its handlers can be reached.
+ */
+function readConfigureRequests(onConfigure: (args: Record<string, unknown>) => Promise<void>): void {
+    const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as typeof import("@grpc/grpc-js");
+    const addService = grpc.Server.prototype.addService;
+    grpc.Server.prototype.addService = function (service, implementation) {
+        const handlers = implementation as Record<string, (call: any, callback: (...args: unknown[]) => void) => void>;
+        const answer = handlers.configure.bind(handlers);
+        handlers.configure = (call, callback) => {
+            onConfigure(call.request.getArgs()?.toJavaScript() ?? {}).then(
+                () => answer(call, callback),
+                (error: Error) => callback(error),
+            );
+        };
+        return addService.call(this, service, implementation);
+    };
+}
+
+const provider = livenessProvider(packageVersion());
+readConfigureRequests((args) => provider.configure(args));
+pulumi.provider.main(provider, process.argv.slice(2)).catch((error: Error) => {
+    console.error(error);
+    process.exit(1);
+});

@@ -1,0 +1,203 @@
+/**
+ * Programs in other languages using the `liveness` provider plugin.
+ *
+ * - YAML, the way a user would: `pulumi package add` of this repository's `plugin/` folder (Pulumi runs it from
+ *   source with the Node.js language host), then `up`, `refresh` and `destroy` of a FaceLivenessSession against the
+ *   Rekognition emulator, with the real CLI and engine.
+ * - Python and Go: their language hosts cannot be had here (the Go module proxy refuses them), so neither `package
+ *   add` nor `up` can run for them. The schema the plugin serves to the CLI is turned into each SDK by the code
+ *   generators of this Pulumi version (what `package add` asks a language host to do), and a program using each SDK
+ *   runs under its own language's Pulumi mocks: the SDK imports or compiles, and registers the types and wire names the
+ *   plugin answers to.
+ */
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as yaml from "js-yaml";
+import { pluginSessionType } from "../../providers/faceLivenessSession";
+import { EngineSuite, engineOrSkip } from "./support/layer";
+
+const run = promisify(execFile);
+const projectDir = path.resolve(__dirname, "../..");
+const pluginDir = path.join(projectDir, "plugin");
+const programsDir = path.join(__dirname, "programs");
+
+/** A copy of the program folder `name`, which `pulumi package add` may change. */
+function copyOfProgram(name: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `liveness-${name}-`));
+    fs.cpSync(path.join(programsDir, name), dir, { recursive: true });
+    return dir;
+}
+
+describe("the real Pulumi engine: a YAML program using the liveness package", function () {
+    this.timeout(240_000);
+    let suite: EngineSuite;
+    let programDir: string;
+
+    before(async function () {
+        suite = await EngineSuite.start(this);
+        programDir = copyOfProgram("yaml");
+    });
+    after(async () => {
+        await suite?.close();
+        if (programDir) fs.rmSync(programDir, { recursive: true, force: true });
+    });
+
+    it("adds the package with pulumi package add, then ups, refreshes and destroys a session", async () => {
+        const stack = await suite.stack(programDir, {}, { "liveness:region": "us-east-1" });
+        const added = await stack.ok(["package", "add", pluginDir]);
+        assert.match(added.stderr + added.stdout, /Added package Rekognition Face Liveness/);
+        const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
+        assert.deepEqual(project.packages, { liveness: pluginDir }, "the project records where the package comes from");
+
+        await stack.ok(["up", "--yes", "--skip-preview"]);
+        const { stdout } = await stack.ok(["stack", "output", "--json"]);
+        const outputs = JSON.parse(stdout);
+        const created = suite.emulator.calls("CreateFaceLivenessSession");
+        assert.equal(created.length, 1);
+        assert.equal(outputs.region, "us-east-1");
+        assert.equal(created[0].region, "us-east-1");
+        assert.deepEqual(created[0].body.Settings, { AuditImagesLimit: 1, ChallengePreferences: [{ Type: "FaceMovementChallenge" }] });
+        assert.ok(suite.emulator.sessions.has(outputs.sessionId), `the emulator created ${outputs.sessionId}`);
+        const { resources } = await stack.exportState();
+        const session = resources.find((r) => r.type === pluginSessionType)!;
+        assert.equal(session.id, outputs.sessionId);
+        assert.equal(session.inputs?.__provider, undefined, "no provider text in the state of the plugin's sessions");
+
+        await stack.ok(["refresh", "--yes", "--skip-preview"]);
+        assert.equal(suite.emulator.calls("GetFaceLivenessSessionResults").length, 1);
+        await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+        await stack.ok(["destroy", "--yes", "--skip-preview"]);
+        assert.deepEqual((await stack.exportState()).resources, []);
+    });
+});
+
+/** The SDK generator and Python environment `npm run engine` makes; fails, saying so, where they are missing. */
+function sdkTools(): { gensdk: string; python: string } {
+    const version = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages["node_modules/@pulumi/pulumi"]
+        .version as string;
+    const dir = path.join(projectDir, ".engine", `v${version}`, "sdk");
+    if (!fs.existsSync(path.join(dir, ".complete"))) {
+        throw new Error(
+            `the SDK tests need ${dir} (the SDK generator and a Python environment): run npm run engine (needs Go and Python 3.9+)`,
+        );
+    }
+    return { gensdk: path.join(dir, "pulumi-gensdk"), python: path.join(dir, "python", "bin", "python") };
+}
+
+/** The schema as the CLI gets it from the plugin run from source, written to `file`. */
+async function schemaFromPlugin(binDir: string, file: string): Promise<void> {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-home-"));
+    try {
+        const { stdout } = await run(path.join(binDir, "pulumi"), ["package", "get-schema", pluginDir], {
+            cwd: home,
+            env: {
+                ...process.env,
+                PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+                PULUMI_HOME: home,
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            },
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        fs.writeFileSync(file, stdout);
+    } finally {
+        fs.rmSync(home, { recursive: true, force: true });
+    }
+}
+
+/** What the SDK programs report: each registration and the outputs read back. */
+interface SdkReport {
+    registered: { type: string; name: string; inputs: Record<string, unknown> }[];
+    sessionId: string;
+    status: string;
+    sessionIds: Record<string, string>;
+}
+
+/** The registrations both SDK programs must make: the same declarations, in each language's own idiom. */
+function assertRegistrations(report: SdkReport): void {
+    const byName = Object.fromEntries(report.registered.map((r) => [r.name, r]));
+    assert.deepEqual(Object.keys(byName).sort(), ["kyc", "onboarding"]);
+    assert.equal(byName.onboarding.type, pluginSessionType);
+    assert.deepEqual(byName.onboarding.inputs, {
+        kmsKeyId: "alias/kyc",
+        settings: {
+            outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "onboarding/" },
+            auditImagesLimit: 2,
+            challengePreferences: [{ type: "FaceMovementChallenge", versions: { minimum: "1.0.0" } }],
+        },
+        renewExpired: true,
+    });
+    assert.equal(byName.kyc.type, "liveness:index:LivenessSetup");
+    assert.deepEqual(byName.kyc.inputs, {
+        sessions: { onboarding: { auditImagesLimit: 2 } },
+        sessionDefaults: { renewExpired: true },
+        retentionDays: 14,
+        backendRoleNames: ["kyc-backend"],
+        tags: { team: "identity" },
+    });
+    assert.equal(report.sessionId, "onboarding-id");
+    assert.equal(report.status, "CREATED");
+    assert.deepEqual(report.sessionIds, { onboarding: "kyc-onboarding-id" });
+}
+
+describe("the generated Python and Go SDKs of the liveness package", function () {
+    this.timeout(300_000);
+    let binDir: string;
+    let tools: { gensdk: string; python: string };
+    let work: string;
+    let schemaFile: string;
+
+    before(async function () {
+        binDir = engineOrSkip(this);
+        tools = sdkTools();
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-sdks-"));
+        schemaFile = path.join(work, "schema.json");
+        await schemaFromPlugin(binDir, schemaFile);
+    });
+    after(() => {
+        if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("Python: pulumi_liveness installs, imports, and registers both resources under the Python SDK's mocks", async () => {
+        const sdk = path.join(work, "python");
+        await run(tools.gensdk, ["python", schemaFile, sdk]);
+        const site = path.join(work, "python-site");
+        // Offline: the SDK's dependencies (pulumi, parver, semver) are in the environment npm run engine made.
+        await run(tools.python, ["-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", site, sdk]);
+        const { stdout } = await run(tools.python, [path.join(programsDir, "python-sdk", "main.py")], {
+            env: { ...process.env, PYTHONPATH: site },
+        });
+        assertRegistrations(JSON.parse(stdout.trim().split("\n").pop()!) as SdkReport);
+    });
+
+    it("Go: the SDK compiles with the Go SDK of this version, and registers both resources under its mocks", async () => {
+        const sdk = path.join(work, "go");
+        await run(tools.gensdk, ["go", schemaFile, sdk]);
+        const version = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages[
+            "node_modules/@pulumi/pulumi"
+        ].version as string;
+        const sdkModule = path.join(sdk, "liveness");
+        fs.writeFileSync(
+            path.join(sdkModule, "go.mod"),
+            `module pulumi-liveness/sdk/go/liveness\n\ngo 1.25.11\n\nrequire github.com/pulumi/pulumi/sdk/v3 v${version}\n`,
+        );
+        const consumer = path.join(work, "go-consumer");
+        fs.mkdirSync(consumer);
+        fs.copyFileSync(path.join(programsDir, "go-sdk", "main_test.go"), path.join(consumer, "main_test.go"));
+        fs.writeFileSync(
+            path.join(consumer, "go.mod"),
+            "module consumer\n\ngo 1.25.11\n\n" +
+                `require (\n\tgithub.com/pulumi/pulumi/sdk/v3 v${version}\n\tpulumi-liveness/sdk/go/liveness v0.0.0\n)\n\n` +
+                `replace pulumi-liveness/sdk/go/liveness => ${sdkModule}\n`,
+        );
+        const goEnv = { ...process.env, GOFLAGS: "-mod=mod" };
+        await run("go", ["mod", "tidy"], { cwd: sdkModule, env: goEnv });
+        await run("go", ["mod", "tidy"], { cwd: consumer, env: goEnv });
+        const report = path.join(work, "go-report.json");
+        await run("go", ["test", "./..."], { cwd: consumer, env: { ...goEnv, REGISTERED_JSON: report } });
+        assertRegistrations(JSON.parse(fs.readFileSync(report, "utf8")) as SdkReport);
+    });
+});

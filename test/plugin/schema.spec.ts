@@ -1,0 +1,103 @@
+/**
+ * The plugin's schema against the TypeScript API it serves: the same inputs and outputs, each typed and documented,
+ * with the API's constraints stated. Pulumi's own binder checks the rest of its form when the engine tests and the
+ * SDK generation load it.
+ */
+import { strict as assert } from "node:assert";
+import { sessionInputs } from "../../providers/faceLivenessApi";
+import { packageSchema, sessionToken, setupOutputDocs, setupToken } from "../../plugin/schema";
+
+const schema = JSON.parse(packageSchema("1.2.3"));
+
+/** Every property of every resource, object type and the provider, with where it is. */
+function everyProperty(): [string, any][] {
+    const found: [string, any][] = [];
+    for (const [token, resource] of Object.entries<any>(schema.resources)) {
+        for (const [key, spec] of Object.entries(resource.inputProperties)) found.push([`${token} input ${key}`, spec]);
+        for (const [key, spec] of Object.entries(resource.properties)) found.push([`${token} output ${key}`, spec]);
+    }
+    for (const [token, type] of Object.entries<any>(schema.types)) {
+        for (const [key, spec] of Object.entries(type.properties ?? {})) found.push([`${token}.${key}`, spec]);
+    }
+    for (const [key, spec] of Object.entries(schema.provider.inputProperties)) found.push([`provider ${key}`, spec]);
+    return found;
+}
+
+describe("the plugin's schema", () => {
+    it("is the package liveness at the version given", () => {
+        assert.equal(schema.name, "liveness");
+        assert.equal(schema.version, "1.2.3");
+    });
+
+    it("types and documents every property", () => {
+        for (const [where, spec] of everyProperty()) {
+            assert.ok(spec.type !== undefined || spec.$ref !== undefined, `${where} has no type`);
+            assert.ok(typeof spec.description === "string" && spec.description.length > 10, `${where} has no description`);
+        }
+    });
+
+    it("gives a session the TypeScript inputs, and their outputs with sessionId and status", () => {
+        const session = schema.resources[sessionToken];
+        assert.deepEqual(Object.keys(session.inputProperties), Object.keys(sessionInputs().members));
+        assert.deepEqual(Object.keys(session.properties), [...Object.keys(sessionInputs().members), "sessionId", "status"]);
+        assert.deepEqual(session.required, ["sessionId", "status", "region", "clientRequestToken"]);
+    });
+
+    it("states the API's constraints and required members, from the description that validates them", () => {
+        const session = schema.resources[sessionToken];
+        assert.match(session.inputProperties.kmsKeyId.description, /1 to 2048 characters matching `\^\[A-Za-z0-9\]/);
+        const outputConfig = schema.types["liveness:index:OutputConfig"];
+        assert.deepEqual(outputConfig.required, ["s3Bucket"]);
+        assert.match(
+            schema.types["liveness:index:FaceLivenessSessionSettings"].properties.auditImagesLimit.description,
+            /An integer from 0 to 4\.$/,
+        );
+        assert.deepEqual(
+            schema.types["liveness:index:ChallengeType"].enum.map((e: { value: string }) => e.value),
+            ["FaceMovementAndLightChallenge", "FaceMovementChallenge"],
+        );
+    });
+
+    it("gives LivenessSetup every argument of the TypeScript class and the outputs it registers", () => {
+        const setup = schema.resources[setupToken];
+        assert.equal(setup.isComponent, true);
+        assert.deepEqual(Object.keys(setup.inputProperties), [
+            "sessions",
+            "sessionDefaults",
+            "bucketName",
+            "kmsKeyArn",
+            "retentionDays",
+            "keyDeletionWindowDays",
+            "forceDestroy",
+            "backendReadsImages",
+            "backendPrincipalArns",
+            "backendRoleNames",
+            "frontendRoleNames",
+            "tags",
+        ]);
+        assert.deepEqual(Object.keys(setup.properties), Object.keys(setupOutputDocs));
+        // Read synchronously by the component (which sessions and children to create): plain in every SDK.
+        for (const plain of [
+            "sessions",
+            "sessionDefaults",
+            "retentionDays",
+            "keyDeletionWindowDays",
+            "forceDestroy",
+            "backendReadsImages",
+        ]) {
+            assert.equal(setup.inputProperties[plain].plain, true, `${plain} is plain`);
+        }
+    });
+
+    it("configures the provider with its own keys, credentials marked secret", () => {
+        assert.deepEqual(Object.keys(schema.config.variables), [
+            "region",
+            "profile",
+            "accessKey",
+            "secretKey",
+            "token",
+            "requestsPerSecond",
+        ]);
+        for (const key of ["accessKey", "secretKey", "token"]) assert.equal(schema.config.variables[key].secret, true, key);
+    });
+});
