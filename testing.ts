@@ -13,7 +13,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { faceLivenessSessionType } from "./providers/faceLivenessSession";
+import { faceLivenessSessionType, pluginSessionType } from "./providers/faceLivenessSession";
 import { internalInputs } from "./providers/faceLivenessApi";
 
 export { faceLivenessSessionType };
@@ -51,7 +51,8 @@ export function livenessMocks(options: LivenessMocksOptions = {}): pulumi.runtim
             if (own !== undefined) return own;
             const inputs = args.inputs as Record<string, unknown>;
             switch (args.type) {
-                case faceLivenessSessionType: {
+                case faceLivenessSessionType:
+                case pluginSessionType: {
                     const sessionId = uuidFrom(args.name);
                     const state = Object.fromEntries(Object.entries(inputs).filter(([key]) => !internalInputs.includes(key)));
                     return {
@@ -72,6 +73,13 @@ export function livenessMocks(options: LivenessMocksOptions = {}): pulumi.runtim
                 case "aws:kms/key:Key": {
                     const keyId = uuidFrom(args.name);
                     return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}` } };
+                }
+                case "aws:cognito/identityPool:IdentityPool": {
+                    const poolId = `${region}:${uuidFrom(args.name)}`;
+                    return {
+                        id: poolId,
+                        state: { ...inputs, arn: `arn:aws:cognito-identity:${region}:${accountId}:identitypool/${poolId}` },
+                    };
                 }
                 case "aws:iam/role:Role": {
                     const name = (inputs.name as string | undefined) ?? args.name;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Failure, memberShape, show, validate } from "../providers/faceLivenessApi";
 import { ChallengePreference, FaceLivenessSession, isPendingInput } from "../providers/faceLivenessSession";
 import type { SessionHost } from "../providers/faceLivenessSession";
-import { backendPolicy, frontendPolicy, keyPolicy, sessionKeyPrefix, tlsOnlyBucketPolicy } from "./policies";
+import { backendPolicy, deviceRoleTrustPolicy, frontendPolicy, keyPolicy, sessionKeyPrefix, tlsOnlyBucketPolicy } from "./policies";
 
 /** Per-session options; any left out come from {@link LivenessSetupArgs.sessionDefaults}. */
 export interface LivenessSessionOptions {
@@ -13,6 +13,39 @@ export interface LivenessSessionOptions {
     readonly challengePreferences?: pulumi.Input<pulumi.Input<ChallengePreference>[]>;
     /** Let `pulumi refresh` drop an expired session so that the next `up` creates a fresh one. @default false */
     readonly renewExpired?: pulumi.Input<boolean>;
+}
+
+/**
+ * The identity devices stream with: an Amazon Cognito identity pool whose roles may only stream to Face Liveness
+ * sessions (`rekognition:StartFaceLivenessSession`), as the Amplify UI `FaceLivenessDetector` needs. Sign-in
+ * providers are given as `aws.cognito.IdentityPool` takes them.
+ */
+export interface DeviceIdentityArgs {
+    /**
+     * Let visitors who have not signed in stream to sessions: the pool's unauthenticated identities, with a role of
+     * their own holding the same single action. @default false
+     */
+    readonly allowGuests?: boolean;
+    /** Cognito user pools whose users sign in (client id, provider name). @default - none */
+    readonly cognitoIdentityProviders?: aws.cognito.IdentityPoolArgs["cognitoIdentityProviders"];
+    /** Public identity providers, such as `{ "accounts.google.com": "<client id>" }`. @default - none */
+    readonly supportedLoginProviders?: aws.cognito.IdentityPoolArgs["supportedLoginProviders"];
+    /** ARNs of OpenID Connect providers. @default - none */
+    readonly openidConnectProviderArns?: aws.cognito.IdentityPoolArgs["openidConnectProviderArns"];
+    /** ARNs of SAML providers. @default - none */
+    readonly samlProviderArns?: aws.cognito.IdentityPoolArgs["samlProviderArns"];
+    /** The name your own backend authenticates identities under (developer authenticated identities). @default - none */
+    readonly developerProviderName?: aws.cognito.IdentityPoolArgs["developerProviderName"];
+}
+
+/** What a device's FaceLivenessDetector needs, named as Amplify's `Auth.Cognito` configuration names it. */
+export interface DeviceConfig {
+    /** The region of the sessions, the detector's `region`. */
+    region: string;
+    /** The identity pool the device gets its credentials from. */
+    identityPoolId: string;
+    /** Whether visitors who have not signed in may stream. */
+    allowGuestAccess: boolean;
 }
 
 /**
@@ -55,6 +88,11 @@ export interface LivenessSetupArgs {
     readonly frontendRoleNames?: pulumi.Input<string>[];
     /** Tags for everything that can be tagged (sessions cannot). @default - none */
     readonly tags?: Record<string, pulumi.Input<string>>;
+    /**
+     * An identity pool for the devices that stream, with roles that may do nothing else. @default - none: devices get
+     * credentials elsewhere (attach `frontendPolicyJson` to their role with `frontendRoleNames`)
+     */
+    readonly deviceIdentity?: DeviceIdentityArgs;
 }
 
 /** Every argument of a LivenessSetup, so that a misspelt one (from JavaScript or stack config) is named, not ignored. */
@@ -71,10 +109,21 @@ const ARGUMENTS = [
     "backendRoleNames",
     "frontendRoleNames",
     "tags",
+    "deviceIdentity",
 ] as const satisfies readonly (keyof LivenessSetupArgs)[];
 // Fails to compile when LivenessSetupArgs gains an argument that ARGUMENTS does not list.
 const everyArgumentListed: Exclude<keyof LivenessSetupArgs, (typeof ARGUMENTS)[number]> extends never ? true : never = true;
 void everyArgumentListed;
+
+/** Every option of `deviceIdentity`, checked complete by the compiler as ARGUMENTS is. */
+const DEVICE_IDENTITY_OPTIONS: Record<keyof DeviceIdentityArgs, true> = {
+    allowGuests: true,
+    cognitoIdentityProviders: true,
+    supportedLoginProviders: true,
+    openidConnectProviderArns: true,
+    samlProviderArns: true,
+    developerProviderName: true,
+};
 
 /** Each session option, and the FaceLivenessSession input (its constraint) it becomes. */
 const SESSION_OPTIONS: Record<keyof LivenessSessionOptions, string> = {
@@ -122,6 +171,12 @@ export class LivenessSetup extends pulumi.ComponentResource {
     public readonly key?: aws.kms.Key;
     /** The created bucket; absent when `bucketName` is brought. */
     public readonly bucket?: aws.s3.Bucket;
+    /** The identity pool devices get their credentials from; with `deviceIdentity` only. */
+    public readonly identityPoolId?: pulumi.Output<string>;
+    /** What the FaceLivenessDetector's configuration needs (region, identity pool, guests); with `deviceIdentity` only. */
+    public readonly deviceConfig?: pulumi.Output<DeviceConfig>;
+    /** The identity pool, and the roles of its signed-in and (with `allowGuests`) guest devices; with `deviceIdentity` only. */
+    public readonly devices?: { identityPool: aws.cognito.IdentityPool; signedInRole: aws.iam.Role; guestRole?: aws.iam.Role };
 
     private readonly setupName: string;
     private readonly sessionHost?: SessionHost;
@@ -199,6 +254,15 @@ export class LivenessSetup extends pulumi.ComponentResource {
             });
         }
 
+        if (args.deviceIdentity !== undefined && args.deviceIdentity !== null) {
+            this.devices = this.deviceIdentity(name, args.deviceIdentity, tags);
+            this.identityPoolId = this.devices.identityPool.id;
+            const allowGuestAccess = args.deviceIdentity.allowGuests ?? false;
+            this.deviceConfig = pulumi
+                .all([this.region, this.identityPoolId])
+                .apply(([region, identityPoolId]) => ({ region, identityPoolId, allowGuestAccess }));
+        }
+
         for (const [sessionName, options] of Object.entries(args.sessions ?? {})) {
             this.addSession(sessionName, options ?? {});
         }
@@ -211,6 +275,8 @@ export class LivenessSetup extends pulumi.ComponentResource {
             kmsKeyArn: this.kmsKeyArn,
             backendPolicyJson: this.backendPolicyJson,
             frontendPolicyJson: this.frontendPolicyJson,
+            identityPoolId: this.identityPoolId,
+            deviceConfig: this.deviceConfig,
         });
     }
 
@@ -247,6 +313,65 @@ export class LivenessSetup extends pulumi.ComponentResource {
         );
         this.sessions[sessionName] = session;
         return session;
+    }
+
+    /**
+     * The identity pool devices stream with, and its roles: each trusts only this pool's identities of its kind
+     * (signed in, or guests), and holds the frontend policy and nothing else.
+     */
+    private deviceIdentity(
+        name: string,
+        device: DeviceIdentityArgs,
+        tags: LivenessSetupArgs["tags"],
+    ): { identityPool: aws.cognito.IdentityPool; signedInRole: aws.iam.Role; guestRole?: aws.iam.Role } {
+        const parent = { parent: this };
+        const allowGuests = device.allowGuests ?? false;
+        const identityPool = new aws.cognito.IdentityPool(
+            `${name}-devices`,
+            {
+                identityPoolName: `${name} liveness devices`,
+                allowUnauthenticatedIdentities: allowGuests,
+                // The basic (classic) flow lets a device ask STS for any role that trusts the pool; the enhanced flow
+                // hands out only the roles attached below.
+                allowClassicFlow: false,
+                cognitoIdentityProviders: device.cognitoIdentityProviders,
+                supportedLoginProviders: device.supportedLoginProviders,
+                openidConnectProviderArns: device.openidConnectProviderArns,
+                samlProviderArns: device.samlProviderArns,
+                developerProviderName: device.developerProviderName,
+                tags,
+            },
+            parent,
+        );
+        const streamingRole = (kind: "signed-in" | "guest") => {
+            const signedIn = kind === "signed-in";
+            const role = new aws.iam.Role(
+                `${name}-device-${kind}`,
+                {
+                    description: `${signedIn ? "Signed-in devices" : "Guest devices"} of ${name}: stream to Face Liveness sessions only`,
+                    assumeRolePolicy: identityPool.id.apply((identityPoolId) =>
+                        JSON.stringify(deviceRoleTrustPolicy({ identityPoolId, signedIn })),
+                    ),
+                    tags,
+                },
+                parent,
+            );
+            new aws.iam.RolePolicy(`${name}-device-${kind}-stream`, { role: role.name, policy: this.frontendPolicyJson }, parent);
+            return role;
+        };
+        const signedInRole = streamingRole("signed-in");
+        const guestRole = allowGuests ? streamingRole("guest") : undefined;
+        new aws.cognito.IdentityPoolRoleAttachment(
+            `${name}-device-roles`,
+            {
+                identityPoolId: identityPool.id,
+                roles: guestRole
+                    ? { authenticated: signedInRole.arn, unauthenticated: guestRole.arn }
+                    : { authenticated: signedInRole.arn },
+            },
+            parent,
+        );
+        return { identityPool, signedInRole, guestRole };
     }
 
     /** Everything that makes the created bucket fit for biometric images; returns the resources sessions wait for. */
@@ -361,6 +486,7 @@ function argumentMistakes(args: LivenessSetupArgs): string[] {
         mistakes.push("retentionDays and forceDestroy apply to the created bucket; with bucketName, set them on that bucket");
     }
     mistakes.push(...sessionOptionMistakes("sessionDefaults", args.sessionDefaults));
+    mistakes.push(...deviceIdentityMistakes(args.deviceIdentity));
     const sessions: unknown = args.sessions;
     if (sessions !== undefined && sessions !== null) {
         if (typeof sessions !== "object" || Array.isArray(sessions)) {
@@ -372,6 +498,24 @@ function argumentMistakes(args: LivenessSetupArgs): string[] {
                 mistakes.push(...sessionNameMistakes(sessionName), ...sessionOptionMistakes(`sessions.${sessionName}`, options));
             }
         }
+    }
+    return mistakes;
+}
+
+/** The mistakes in `deviceIdentity`: not a map, an unknown option, a guests switch that is not a boolean. */
+function deviceIdentityMistakes(device: unknown): string[] {
+    if (device === undefined || device === null) return [];
+    const allowed = Object.keys(DEVICE_IDENTITY_OPTIONS);
+    if (typeof device !== "object" || Array.isArray(device) || isPendingInput(device)) {
+        return [`deviceIdentity must be a map of options (${allowed.join(", ")}), got ${show(device)}`];
+    }
+    const mistakes: string[] = [];
+    for (const [option, value] of Object.entries(device)) {
+        if (!(option in DEVICE_IDENTITY_OPTIONS)) mistakes.push(unknownKey(`deviceIdentity.${option}`, show(value), allowed));
+    }
+    const allowGuests = (device as DeviceIdentityArgs).allowGuests;
+    if (allowGuests !== undefined && typeof allowGuests !== "boolean") {
+        mistakes.push(`deviceIdentity.allowGuests must be true or false, got ${show(allowGuests)}`);
     }
     return mistakes;
 }

@@ -8,10 +8,15 @@
 export interface PolicyStatement {
     Sid: string;
     Effect: "Allow" | "Deny";
-    Principal?: "*" | { AWS: string | string[] };
+    Principal?: "*" | { AWS: string | string[] } | { Federated: string };
     Action: string | string[];
     Resource: string | string[];
     Condition?: Record<string, Record<string, string>>;
+}
+
+/** A trust policy: who may assume a role (no Resource). */
+export interface TrustStatement extends Omit<PolicyStatement, "Resource"> {
+    Principal: { Federated: string };
 }
 
 export interface PolicyDocument {
@@ -62,6 +67,37 @@ export function frontendPolicy(): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [{ Sid: "StreamLivenessSessions", Effect: "Allow", Action: "rekognition:StartFaceLivenessSession", Resource: "*" }],
+    };
+}
+
+/** The service that vends an identity pool's credentials, and the claims its web identity tokens carry. */
+export const cognitoIdentity = "cognito-identity.amazonaws.com";
+
+/**
+ * Who may assume a device role: identities of this one identity pool (`aud`), signed in or not as the role is for
+ * (`amr`), through Cognito's web identity tokens. Without the `aud` condition any identity pool in any account could
+ * hand out this role; without `amr`, a guest could take the signed-in role.
+ *
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ */
+export function deviceRoleTrustPolicy(args: { identityPoolId: string; signedIn: boolean }): {
+    Version: "2012-10-17";
+    Statement: TrustStatement[];
+} {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: args.signedIn ? "SignedInDevicesOfThisPool" : "GuestDevicesOfThisPool",
+                Effect: "Allow",
+                Principal: { Federated: cognitoIdentity },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: { [`${cognitoIdentity}:aud`]: args.identityPoolId },
+                    "ForAnyValue:StringLike": { [`${cognitoIdentity}:amr`]: args.signedIn ? "authenticated" : "unauthenticated" },
+                },
+            },
+        ],
     };
 }
 

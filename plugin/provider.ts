@@ -156,7 +156,12 @@ export function livenessProvider(version: string): provider.Provider & { configu
             const args: Record<string, unknown> = {};
             for (const [key, input] of Object.entries(inputs)) args[key] = await argumentOf(input);
             const setup = new LivenessSetup(name, args as LivenessSetupArgs, options, { type: setupToken, sessionHost: pluginSessionHost });
-            const state = Object.fromEntries(Object.keys(setupOutputDocs).map((key) => [key, (setup as unknown as Props)[key]]));
+            // The outputs it has: identityPoolId and deviceConfig only with deviceIdentity.
+            const state = Object.fromEntries(
+                Object.keys(setupOutputDocs)
+                    .map((key) => [key, (setup as unknown as Props)[key]])
+                    .filter(([, value]) => value !== undefined),
+            );
             return { urn: setup.urn, state: state as pulumi.Inputs };
         },
     };

@@ -7,7 +7,7 @@
  * @see https://www.pulumi.com/docs/iac/using-pulumi/extending-pulumi/schema/
  */
 import { livenessSetupType } from "../components/livenessSetup";
-import type { LivenessSessionOptions, LivenessSetupArgs } from "../components/livenessSetup";
+import type { DeviceConfig, DeviceIdentityArgs, LivenessSessionOptions, LivenessSetupArgs } from "../components/livenessSetup";
 import { sessionInputs } from "../providers/faceLivenessApi";
 import type { Shape } from "../providers/faceLivenessApi";
 import { pluginSessionType } from "../providers/faceLivenessSession";
@@ -153,6 +153,26 @@ const setupArgDocs: Record<keyof LivenessSetupArgs, string> = {
     backendRoleNames: "IAM roles (names) to attach the backend policy to. Default: none.",
     frontendRoleNames: "IAM roles (names) for devices, to attach the frontend policy to. Default: none.",
     tags: "Tags for everything that can be tagged (sessions cannot). Default: none.",
+    deviceIdentity:
+        "An Amazon Cognito identity pool for the devices that stream, with roles that may only stream to sessions. " +
+        "Default: none (attach `frontendPolicyJson` to the devices' role with `frontendRoleNames`).",
+};
+
+const deviceIdentityDocs: Record<keyof DeviceIdentityArgs, string> = {
+    allowGuests:
+        "Let visitors who have not signed in stream to sessions: the pool's unauthenticated identities, with a role of " +
+        "their own holding the same single action. Default: false.",
+    cognitoIdentityProviders: "Cognito user pools whose users sign in. Default: none.",
+    supportedLoginProviders: 'Public identity providers, such as `{"accounts.google.com": "<client id>"}`. Default: none.',
+    openidConnectProviderArns: "ARNs of OpenID Connect providers. Default: none.",
+    samlProviderArns: "ARNs of SAML providers. Default: none.",
+    developerProviderName: "The name your own backend authenticates identities under. Default: none.",
+};
+
+const deviceConfigDocs: Record<keyof DeviceConfig, string> = {
+    region: "The region of the sessions, the FaceLivenessDetector's `region`.",
+    identityPoolId: "The identity pool the device gets its credentials from.",
+    allowGuestAccess: "Whether visitors who have not signed in may stream.",
 };
 
 const sessionOptionDocs: Record<keyof LivenessSessionOptions, string> = {
@@ -170,7 +190,14 @@ export const setupOutputDocs = {
     kmsKeyArn: "The ARN of the key that encrypts the images, created or brought.",
     backendPolicyJson: "The policy for the backend: create and read sessions, write images under the sessions' prefix, use the key.",
     frontendPolicyJson: "The policy for devices: `rekognition:StartFaceLivenessSession` only.",
+    identityPoolId: "The identity pool devices get their credentials from; with `deviceIdentity` only.",
+    deviceConfig:
+        "What the FaceLivenessDetector's configuration needs (region, identity pool, whether guests may stream), named " +
+        "as Amplify's `Auth.Cognito` configuration names it; with `deviceIdentity` only.",
 };
+
+/** The outputs present only with some arguments. */
+const optionalSetupOutputs = ["identityPoolId", "deviceConfig"];
 
 /** The provider's own configuration, as `liveness:<key>` in a stack's config. */
 export const providerConfigDocs = {
@@ -184,6 +211,11 @@ export const providerConfigDocs = {
         "documented quota of the region (25 in us-east-1 and us-west-2, 5 elsewhere).",
 };
 const secretConfig = new Set(["accessKey", "secretKey", "token"]);
+
+/** `properties`, each with its description from `docs`. */
+function documented(properties: Record<string, PropertySpec>, docs: Record<string, string>): Properties {
+    return Object.fromEntries(Object.entries(properties).map(([key, spec]) => [key, { ...spec, description: docs[key] }]));
+}
 
 /** The schema, as JSON, for the package at `version`. */
 export function packageSchema(version: string): string {
@@ -200,6 +232,46 @@ export function packageSchema(version: string): string {
         },
     };
     const sessionOptions = { $ref: `#/types/${packageName}:index:LivenessSessionOptions` };
+    const strings = { type: "array", items: { type: "string" } };
+    types[`${packageName}:index:CognitoIdentityProvider`] = {
+        type: "object",
+        description: "A Cognito user pool whose users sign in, as `aws.cognito.IdentityPool` takes it.",
+        properties: {
+            clientId: { type: "string", description: "The user pool app client's id." },
+            providerName: { type: "string", description: "The user pool's provider name, `cognito-idp.<region>.amazonaws.com/<pool id>`." },
+            serverSideTokenCheck: {
+                type: "boolean",
+                description: "Whether Cognito checks that the user's token is still valid. Default: false.",
+            },
+        },
+    };
+    types[`${packageName}:index:DeviceIdentity`] = {
+        type: "object",
+        description: setupArgDocs.deviceIdentity,
+        properties: documented(
+            {
+                allowGuests: { type: "boolean", plain: true },
+                cognitoIdentityProviders: { type: "array", items: { $ref: `#/types/${packageName}:index:CognitoIdentityProvider` } },
+                supportedLoginProviders: { type: "object", additionalProperties: { type: "string" } },
+                openidConnectProviderArns: strings,
+                samlProviderArns: strings,
+                developerProviderName: { type: "string" },
+            } satisfies Record<keyof DeviceIdentityArgs, PropertySpec>,
+            deviceIdentityDocs,
+        ),
+    };
+    types[`${packageName}:index:DeviceConfig`] = {
+        type: "object",
+        description: setupOutputDocs.deviceConfig,
+        properties: documented(
+            { region: { type: "string" }, identityPoolId: { type: "string" }, allowGuestAccess: { type: "boolean" } } satisfies Record<
+                keyof DeviceConfig,
+                PropertySpec
+            >,
+            deviceConfigDocs,
+        ),
+        required: Object.keys(deviceConfigDocs),
+    };
     const roleNames = { type: "array", items: { type: "string" } };
     const setupInputs: Record<keyof LivenessSetupArgs, PropertySpec> = {
         sessions: { type: "object", additionalProperties: sessionOptions, plain: true },
@@ -214,9 +286,8 @@ export function packageSchema(version: string): string {
         backendRoleNames: roleNames,
         frontendRoleNames: roleNames,
         tags: { type: "object", additionalProperties: { type: "string" } },
+        deviceIdentity: { $ref: `#/types/${packageName}:index:DeviceIdentity`, plain: true },
     };
-    const documented = (properties: Record<string, PropertySpec>, docs: Record<string, string>) =>
-        Object.fromEntries(Object.entries(properties).map(([key, spec]) => [key, { ...spec, description: docs[key] }]));
 
     const sessionOutputProperties: Properties = {
         ...sessionInputProperties,
@@ -266,10 +337,12 @@ export function packageSchema(version: string): string {
                             kmsKeyArn: { type: "string" },
                             backendPolicyJson: { type: "string" },
                             frontendPolicyJson: { type: "string" },
+                            identityPoolId: { type: "string" },
+                            deviceConfig: { $ref: `#/types/${packageName}:index:DeviceConfig` },
                         },
                         setupOutputDocs,
                     ),
-                    required: Object.keys(setupOutputDocs),
+                    required: Object.keys(setupOutputDocs).filter((key) => !optionalSetupOutputs.includes(key)),
                 },
             },
             // The SDKs are generated locally by `pulumi package add`; these name what a program imports.

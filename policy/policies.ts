@@ -8,7 +8,17 @@
  */
 import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
-export const SESSION_TYPE = "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession";
+/** A session's type: from TypeScript programs (the dynamic provider), and from every other language (the plugin). */
+export const SESSION_TYPES = ["pulumi-nodejs:dynamic/rekognition:FaceLivenessSession", "liveness:index:FaceLivenessSession"];
+const isSession = (type: string) => SESSION_TYPES.includes(type);
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const MANAGED_POLICY = "aws:iam/policy:Policy";
+/** The service that vends a Cognito identity pool's credentials: a role trusting it is a device's role. */
+const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
+/** The one action a device's role may hold. */
+const STREAM_ACTION = "rekognition:StartFaceLivenessSession";
 const BUCKET = "aws:s3/bucket:Bucket";
 const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
@@ -30,7 +40,7 @@ export interface LivenessPolicyConfig {
 /** The buckets sessions in the stack write to, by name, with the sessions that write there. */
 function livenessBuckets(resources: PolicyResource[]): Map<string, PolicyResource[]> {
     const buckets = new Map<string, PolicyResource[]>();
-    for (const session of resources.filter((r) => r.type === SESSION_TYPE)) {
+    for (const session of resources.filter((r) => isSession(r.type))) {
         const bucket = session.props.settings?.outputConfig?.s3Bucket;
         if (typeof bucket === "string") buckets.set(bucket, [...(buckets.get(bucket) ?? []), session]);
     }
@@ -41,9 +51,14 @@ function livenessBuckets(resources: PolicyResource[]): Map<string, PolicyResourc
 const configuring = (resources: PolicyResource[], type: string, bucket: string) =>
     resources.filter((r) => r.type === type && r.props.bucket === bucket);
 
-const statementsOf = (
-    policyJson: unknown,
-): { Effect?: string; Action?: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] => {
+type Statement = {
+    Effect?: string;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Principal?: { Federated?: string | string[] };
+    Condition?: Record<string, Record<string, unknown>>;
+};
+const statementsOf = (policyJson: unknown): Statement[] => {
     if (typeof policyJson !== "string") return [];
     try {
         const statement = JSON.parse(policyJson).Statement;
@@ -53,6 +68,50 @@ const statementsOf = (
     }
 };
 const actionsOf = (statement: { Action?: string | string[] }) => ([] as string[]).concat(statement.Action ?? []);
+
+/**
+ * What a statement grants that a device's role must not hold: any Rekognition action but streaming, any S3, KMS or
+ * IAM action (wildcards included), and everything a NotAction leaves out.
+ */
+function forbiddenForDevices(statement: Statement): string[] {
+    if (statement.Effect !== "Allow") return [];
+    if (statement.NotAction !== undefined)
+        return [`every action but ${([] as string[]).concat(statement.NotAction).join(", ")} (NotAction)`];
+    return actionsOf(statement).filter((action) => {
+        const lower = action.toLowerCase();
+        return lower !== STREAM_ACTION.toLowerCase() && (lower.startsWith("*") || /^(rekognition|s3|kms|iam):/.test(lower));
+    });
+}
+
+/** Whether resource `r` names or depends on `role` (a role's policies name it by name, or by id). */
+const concerns = (r: PolicyResource, role: PolicyResource) =>
+    (r.props.role !== undefined && (r.props.role === role.props.name || r.props.role === role.props.id)) ||
+    r.dependencies.some((d) => d.urn === role.urn);
+
+/** What a role holds that a device must not, each in words. */
+function forbiddenHeldBy(role: PolicyResource, resources: PolicyResource[]): string[] {
+    const fromDocument = (where: string, policyJson: unknown) =>
+        statementsOf(policyJson)
+            .flatMap(forbiddenForDevices)
+            .map((grant) => `${grant} (${where})`);
+    const held = (role.props.inlinePolicies ?? []).flatMap((p: { name?: string; policy?: unknown }) =>
+        fromDocument(`inline policy ${p.name ?? ""}`.trim(), p.policy),
+    );
+    for (const rolePolicy of resources.filter((r) => r.type === ROLE_POLICY && concerns(r, role))) {
+        held.push(...fromDocument(`role policy ${rolePolicy.name}`, rolePolicy.props.policy));
+    }
+    const attached: unknown[] = [
+        ...(role.props.managedPolicyArns ?? []),
+        ...resources.filter((r) => r.type === ROLE_POLICY_ATTACHMENT && concerns(r, role)).map((r) => r.props.policyArn),
+    ];
+    for (const arn of attached.filter((a): a is string => typeof a === "string")) {
+        const managed = resources.find((r) => r.type === MANAGED_POLICY && r.props.arn === arn);
+        if (managed !== undefined) held.push(...fromDocument(`policy ${managed.name}`, managed.props.policy));
+        // A policy this stack does not manage (AWS's own, such as AmazonRekognitionFullAccess) cannot be read here.
+        else held.push(`the managed policy ${arn}, which this rule cannot read`);
+    }
+    return held;
+}
 
 /** A rule over every bucket sessions write to that this stack manages. */
 function bucketRule(
@@ -118,7 +177,7 @@ export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy
         description: "Liveness sessions encrypt their images with a customer managed KMS key (kmsKeyId).",
         enforcementLevel: "mandatory",
         validateResource: (args, reportViolation) => {
-            if (args.type === SESSION_TYPE && !args.props.kmsKeyId) reportViolation(`Session ${args.name} sets no kmsKeyId`);
+            if (isSession(args.type) && !args.props.kmsKeyId) reportViolation(`Session ${args.name} sets no kmsKeyId`);
         },
     },
     {
@@ -127,7 +186,7 @@ export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy
         enforcementLevel: "mandatory",
         configSchema: { properties: { maxAuditImagesLimit: { type: "integer", minimum: 0, maximum: 4, default: 2 } } },
         validateResource: (args, reportViolation) => {
-            if (args.type !== SESSION_TYPE) return;
+            if (!isSession(args.type)) return;
             const max = args.getConfig<LivenessPolicyConfig>().maxAuditImagesLimit ?? 2;
             const asked = args.props.settings?.auditImagesLimit;
             if (typeof asked === "number" && asked > max)
@@ -146,6 +205,32 @@ export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy
             const wildcards = actions.filter((a) => a.includes("*"));
             if (wildcards.length > 0)
                 reportViolation(`${args.name} grants wildcard actions ${wildcards.join(", ")} where Face Liveness actions must be named`);
+        },
+    },
+    {
+        name: "device-roles-only-stream",
+        description:
+            "A role trusted by a Cognito identity pool (a device's, or any visitor's with guest access) holds no Rekognition " +
+            "action but rekognition:StartFaceLivenessSession, and no S3, KMS or IAM action.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation) => {
+            const deviceRoles = args.resources.filter(
+                (r) =>
+                    r.type === ROLE &&
+                    statementsOf(r.props.assumeRolePolicy).some(
+                        (s) => s.Effect === "Allow" && ([] as string[]).concat(s.Principal?.Federated ?? []).includes(COGNITO_IDENTITY),
+                    ),
+            );
+            for (const role of deviceRoles) {
+                const held = forbiddenHeldBy(role, args.resources);
+                if (held.length === 0) continue;
+                reportViolation(
+                    `Role ${role.name} is trusted by a Cognito identity pool, so every device (and, with guest access, every ` +
+                        `visitor) can use what it holds: ${held.join("; ")}. A device needs only ${STREAM_ACTION}: give it ` +
+                        "LivenessSetup's frontendPolicyJson (or use LivenessSetup's deviceIdentity) instead of AmazonRekognitionFullAccess or any wider policy.",
+                    role.urn,
+                );
+            }
         },
     },
 ];

@@ -66,7 +66,11 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
         const registered = await mockAws({});
         const { LivenessSetup } = await import("../components/livenessSetup");
         const { FaceLivenessSession } = await import("../providers/faceLivenessSession");
-        new LivenessSetup("good", { sessions: { s: { auditImagesLimit: 1 } }, backendRoleNames: ["api"] });
+        new LivenessSetup("good", {
+            sessions: { s: { auditImagesLimit: 1 } },
+            backendRoleNames: ["api"],
+            deviceIdentity: { allowGuests: true },
+        });
         new LivenessSetup("brought", {
             bucketName: "elsewhere",
             kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abcd-1234",
@@ -158,5 +162,100 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
             policy: JSON.stringify({ Statement: { Effect: "Allow", Action: "*", Resource: "*" } }),
         }));
         assert.equal((await violations("liveness-backend-policy-names-actions", everything)).length, 1);
+    });
+
+    describe("device-roles-only-stream", () => {
+        const guestRole = () => good.find((r) => r.name === "good-device-guest")!;
+        const roleName = () => guestRole().props.name as string;
+        /** The message for the guest role holding `held`. */
+        const message = (held: string) =>
+            `Role good-device-guest is trusted by a Cognito identity pool, so every device (and, with guest access, every visitor) ` +
+            `can use what it holds: ${held}. A device needs only rekognition:StartFaceLivenessSession: give it LivenessSetup's ` +
+            "frontendPolicyJson (or use LivenessSetup's deviceIdentity) instead of AmazonRekognitionFullAccess or any wider policy.";
+
+        it("passes the component's device roles, which hold the stream action only", async () => {
+            assert.equal(good.filter((r) => r.type === "aws:iam/role:Role").length, 2);
+            assert.deepEqual(await violations("device-roles-only-stream", good), []);
+        });
+
+        it("fails the public samples' pattern: AmazonRekognitionFullAccess attached to the guest role", async () => {
+            const fullAccess = [
+                ...good,
+                {
+                    type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                    name: "guest-full-access",
+                    props: { role: roleName(), policyArn: "arn:aws:iam::aws:policy/AmazonRekognitionFullAccess" },
+                },
+            ];
+            assert.deepEqual(await violations("device-roles-only-stream", fullAccess), [
+                message("the managed policy arn:aws:iam::aws:policy/AmazonRekognitionFullAccess, which this rule cannot read"),
+            ]);
+        });
+
+        it("fails other Rekognition actions, S3, KMS and IAM actions and NotAction, wherever the role holds them", async () => {
+            const wider = [
+                ...replaced(good, "good-device-guest", (p) => ({
+                    ...p,
+                    inlinePolicies: [
+                        { name: "extra", policy: JSON.stringify({ Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "*" } }) },
+                    ],
+                })),
+                {
+                    type: "aws:iam/rolePolicy:RolePolicy",
+                    name: "guest-wider",
+                    props: {
+                        role: roleName(),
+                        policy: JSON.stringify({
+                            Statement: [
+                                {
+                                    Effect: "Allow",
+                                    Action: ["rekognition:StartFaceLivenessSession", "rekognition:Start*", "s3:GetObject"],
+                                    Resource: "*",
+                                },
+                                { Effect: "Allow", Action: ["kms:Decrypt", "iam:PassRole", "logs:PutLogEvents"], Resource: "*" },
+                                { Effect: "Deny", Action: "s3:*", Resource: "*" },
+                            ],
+                        }),
+                    },
+                },
+            ];
+            assert.deepEqual(await violations("device-roles-only-stream", wider), [
+                message(
+                    "every action but iam:* (NotAction) (inline policy extra); rekognition:Start* (role policy guest-wider); " +
+                        "s3:GetObject (role policy guest-wider); kms:Decrypt (role policy guest-wider); iam:PassRole (role policy guest-wider)",
+                ),
+            ]);
+        });
+
+        it("reads a policy the stack manages when it is attached, and leaves roles no identity pool trusts alone", async () => {
+            const managed = [
+                ...good,
+                {
+                    type: "aws:iam/policy:Policy",
+                    name: "stream-and-read",
+                    props: {
+                        arn: "arn:aws:iam::123456789012:policy/stream-and-read",
+                        policy: JSON.stringify({ Statement: { Effect: "Allow", Action: "s3:GetObject", Resource: "*" } }),
+                    },
+                },
+                {
+                    type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                    name: "guest-managed",
+                    props: { role: roleName(), policyArn: "arn:aws:iam::123456789012:policy/stream-and-read" },
+                },
+                {
+                    type: "aws:iam/role:Role",
+                    name: "backend-role",
+                    props: {
+                        name: "backend-role",
+                        assumeRolePolicy: JSON.stringify({
+                            Statement: { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+                        }),
+                        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonRekognitionFullAccess"],
+                    },
+                },
+            ];
+            assert.deepEqual(await violations("device-roles-only-stream", managed), [message("s3:GetObject (policy stream-and-read)")]);
+        });
     });
 });

@@ -417,7 +417,7 @@ describe("LivenessSetup (mocks)", () => {
         [
             "a misspelt argument",
             { retentionDay: 7 } as never,
-            "LivenessSetup bad: retentionDay (7) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags",
+            "LivenessSetup bad: retentionDay (7) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags, deviceIdentity",
         ],
         [
             "a role ARN as a role name",

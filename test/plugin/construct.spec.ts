@@ -65,7 +65,8 @@ describe("LivenessSetup through the plugin's construct (mocks)", () => {
         assert.equal(lifecycle.inputs.rules[0].expiration.days, 14);
         assert.equal(registered.find((r) => r.name === "kyc-backend-kyc-backend")!.inputs.role, "kyc-backend");
 
-        assert.deepEqual(Object.keys(state).sort(), Object.keys(setupOutputDocs).sort());
+        const withoutDevices = Object.keys(setupOutputDocs).filter((key) => !["identityPoolId", "deviceConfig"].includes(key));
+        assert.deepEqual(Object.keys(state).sort(), withoutDevices.sort());
         const outputs = Object.fromEntries(
             await Promise.all(Object.entries(state).map(async ([key, value]) => [key, await unwrap(value as pulumi.Output<unknown>)])),
         );
@@ -73,6 +74,31 @@ describe("LivenessSetup through the plugin's construct (mocks)", () => {
         assert.equal(outputs.region, "us-west-2");
         assert.equal(outputs.bucketName, "kyc-images-0a1b2c3");
         assert.deepEqual(JSON.parse(outputs.frontendPolicyJson as string).Statement[0].Action, "rekognition:StartFaceLivenessSession");
+    });
+
+    it("builds the device identity from a plain deviceIdentity, and returns its outputs too", async () => {
+        const { state } = await plugin.construct!("web", setupToken, { deviceIdentity: constructInput({ allowGuests: true }) }, {});
+        await settle();
+        assert.deepEqual(
+            registered
+                .filter((r) => r.name.startsWith("web-device"))
+                .map((r) => r.name)
+                .sort(),
+            [
+                "web-device-guest",
+                "web-device-guest-stream",
+                "web-device-roles",
+                "web-device-signed-in",
+                "web-device-signed-in-stream",
+                "web-devices",
+            ],
+        );
+        const poolId = await unwrap(state.identityPoolId as pulumi.Output<string>);
+        assert.deepEqual(await unwrap(state.deviceConfig as pulumi.Output<unknown>), {
+            region: "us-west-2",
+            identityPoolId: poolId,
+            allowGuestAccess: true,
+        });
     });
 
     it("keeps a value unknown at preview as an Output, and a secret secret", async () => {

@@ -74,8 +74,14 @@ describe("the plugin's schema", () => {
             "backendRoleNames",
             "frontendRoleNames",
             "tags",
+            "deviceIdentity",
         ]);
         assert.deepEqual(Object.keys(setup.properties), Object.keys(setupOutputDocs));
+        assert.deepEqual(
+            setup.required,
+            Object.keys(setupOutputDocs).filter((key) => !["identityPoolId", "deviceConfig"].includes(key)),
+            "the device outputs exist only with deviceIdentity",
+        );
         // Read synchronously by the component (which sessions and children to create): plain in every SDK.
         for (const plain of [
             "sessions",

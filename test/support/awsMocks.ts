@@ -19,6 +19,18 @@ export function awsState(args: pulumi.runtime.MockResourceArgs, region: string):
             const keyId = `mrk-${args.name}`;
             return { id: keyId, state: { ...args.inputs, keyId, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}` } };
         }
+        case "aws:iam/role:Role": {
+            // Named by Pulumi's auto-naming, as AWS then answers.
+            const roleName = args.inputs.name ?? `${args.name}-0a1b2c3`;
+            return { id: roleName, state: { ...args.inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${roleName}` } };
+        }
+        case "aws:cognito/identityPool:IdentityPool": {
+            const poolId = `${region}:0f1e2d3c-4b5a-4978-8695-${args.name.length.toString().padStart(12, "0")}`;
+            return {
+                id: poolId,
+                state: { ...args.inputs, arn: `arn:aws:cognito-identity:${region}:${ACCOUNT_ID}:identitypool/${poolId}` },
+            };
+        }
         case faceLivenessSessionType:
         case pluginSessionType:
             // The provider does not run under mocks: a stand-in id (program.spec.ts creates real ones).
