@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretInputsKey, sessionInputs, stackConfigKey, validate } from "./faceLivenessApi";
 import type { Failure } from "./faceLivenessApi";
 import { providerConfigKeys } from "./sessionProvider";
-import type { ChallengePreference, FaceLivenessSessionSettings, SessionStatus } from "./sessionProvider";
+import type { ChallengePreference, FaceLivenessSessionOutputs, FaceLivenessSessionSettings, SessionStatus } from "./sessionProvider";
 import { faceLivenessSessionProviderText } from "./sessionProviderText";
 
 export { faceLivenessSessionProvider } from "./sessionProvider";
@@ -132,6 +132,20 @@ function stackConfigSet(): string[] | undefined {
 }
 
 /**
+ * The outputs a session declares, as a resource registers them (a key without a value): each becomes an Output of the
+ * resource, filled from the provider's answer.
+ */
+export const sessionOutputs: Readonly<Record<keyof FaceLivenessSessionOutputs, undefined>> = {
+    sessionId: undefined,
+    status: undefined,
+    region: undefined,
+    clientRequestToken: undefined,
+    kmsKeyId: undefined,
+    settings: undefined,
+    renewExpired: undefined,
+};
+
+/**
  * An Amazon Rekognition Face Liveness session: created by `pulumi up`, validated by `pulumi preview`, its status read
  * by `pulumi refresh`. A session is single use and expires 3 minutes after creation; there is no API to update or
  * delete one, so every input change replaces it and `destroy` only forgets it.
@@ -167,18 +181,9 @@ export class FaceLivenessSession extends pulumi.CustomResource {
             const message = `FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`;
             throw new pulumi.ResourceError(message, opts?.parent, /* hideStack */ true);
         }
-        const outputs = {
-            sessionId: undefined,
-            status: undefined,
-            region: undefined,
-            clientRequestToken: undefined,
-            kmsKeyId: undefined,
-            settings: undefined,
-            renewExpired: undefined,
-        };
         // With the dynamic provider, what pulumi.dynamic.Resource registers, with the provider text built by
         // `npm run build` instead of serialized from the provider object at run time: the same type token (so URNs
         // never move) and host, a text a fifth the size, and no closure serialization in the program.
-        super(host.type, name, { ...outputs, ...args, ...host.internalInputs(args) }, opts);
+        super(host.type, name, { ...sessionOutputs, ...args, ...host.internalInputs(args) }, opts);
     }
 }
