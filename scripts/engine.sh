@@ -8,8 +8,8 @@
 # git-ignored), else the pinned CLI built with Go from the Go module proxy (github.com/pulumi/pulumi/pkg/v3, at the version
 # of @pulumi/pulumi in package-lock.json; tools/engine/go.mod pins it). Never a downloaded binary. Progress goes to
 # stderr; stdout carries only the folder. Beside the CLI: the Node.js language host (a stand-in, tools/engine/langhost),
-# the dynamic-provider launcher, and the YAML language host (tools/engine/yaml) that YAML programs of the engine tests
-# run with.
+# the dynamic-provider launcher, the YAML language host (tools/engine/yaml), and the Go and Python language hosts (one
+# stand-in, tools/engine/sdkhost, under both names) that the engine tests' programs in those languages run with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -22,8 +22,8 @@ if [ "$pinned" != "$version" ]; then
     exit 2
 fi
 dest="$PWD/.engine/v$version/bin"
-# Written once everything below is built (named for what it holds: the YAML language host joined the CLI later).
-built="$dest/.complete-with-yaml"
+# Written once everything below is built (named for what it holds: the language hosts joined the CLI later).
+built="$dest/.complete-with-yaml-go-python"
 
 # What the engine tests of the Python and Go SDKs need, whichever CLI runs: the SDK generator of this Pulumi version
 # (tools/engine/gensdk) and a Python environment with its Python SDK from PyPI. Built once; `--find` never builds.
@@ -87,6 +87,9 @@ go build -o "$dest/pulumi-language-nodejs" -ldflags "-X main.version=$version" .
 install -m 755 "$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/nodejs/dist/pulumi-resource-pulumi-nodejs" "$dest/"
 echo "engine: building the YAML language host (tools/engine/yaml: pulumi-yaml with Link)..." >&2
 (cd yaml && go build -o "$dest/pulumi-language-yaml" .)
+echo "engine: building the Go and Python language hosts (tools/engine/sdkhost, a stand-in)..." >&2
+go build -o "$dest/pulumi-language-go" -ldflags "-X main.version=$version" ./sdkhost
+cp "$dest/pulumi-language-go" "$dest/pulumi-language-python"
 "$dest/pulumi" version >/dev/null
 touch "$built"
 echo "engine: built in $((SECONDS - started)) s into $dest" >&2

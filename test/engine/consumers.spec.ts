@@ -1,14 +1,12 @@
 /**
  * Programs in other languages using the `liveness` provider plugin.
  *
- * - YAML, the way a user would: `pulumi package add` of this repository's `plugin/` folder (Pulumi runs it from
- *   source with the Node.js language host), then `up`, `refresh` and `destroy` of a FaceLivenessSession against the
- *   Rekognition emulator, with the real CLI and engine.
- * - Python and Go: their language hosts cannot be had here (the Go module proxy refuses them), so neither `package
- *   add` nor `up` can run for them. The schema the plugin serves to the CLI is turned into each SDK by the code
- *   generators of this Pulumi version (what `package add` asks a language host to do), and a program using each SDK
- *   runs under its own language's Pulumi mocks: the SDK imports or compiles, and registers the types and wire names the
- *   plugin answers to.
+ * - YAML, Go and Python programs, the way a user would: `pulumi package add` of this repository's `plugin/` folder
+ *   (Pulumi runs it from source with the Node.js language host), then `up`, `refresh` and `destroy` of a
+ *   FaceLivenessSession against the Rekognition emulator, with the real CLI and engine. The Go and Python language
+ *   hosts are stand-ins (tools/engine/sdkhost: the module proxy refuses the real ones); YAML's is pulumi-yaml's own.
+ * - The generated Python and Go SDKs declaring both resources under their own language's Pulumi mocks: the exact types
+ *   and wire names registered, and the outputs read back (the component's AWS children cannot run here).
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
@@ -32,47 +30,66 @@ function copyOfProgram(name: string): string {
     return dir;
 }
 
-describe("the real Pulumi engine: a YAML program using the liveness package", function () {
-    this.timeout(240_000);
+/** What each language's program needs beside its copy before `package add`. */
+const prepare: Record<string, (programDir: string) => void> = {
+    yaml: () => {},
+    go: () => {},
+    // The program's virtualenv (runtime option `virtualenv: venv`): the Python environment npm run engine made.
+    python: (programDir) => fs.symlinkSync(path.dirname(path.dirname(sdkTools().python)), path.join(programDir, "venv")),
+};
+
+describe("the real Pulumi engine: programs in YAML, Go and Python using the liveness package", function () {
+    this.timeout(300_000);
     let suite: EngineSuite;
-    let programDir: string;
+    const copies: string[] = [];
 
     before(async function () {
         suite = await EngineSuite.start(this);
-        programDir = copyOfProgram("yaml");
     });
     after(async () => {
         await suite?.close();
-        if (programDir) fs.rmSync(programDir, { recursive: true, force: true });
+        for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
+        // The Python test installed the generated SDK into the shared environment: take it out again.
+        if (fs.existsSync(sdkTools().python)) {
+            await run(sdkTools().python, ["-m", "pip", "uninstall", "--quiet", "--yes", "pulumi_liveness"]).catch(() => undefined);
+        }
     });
 
-    it("adds the package with pulumi package add, then ups, refreshes and destroys a session", async () => {
-        const stack = await suite.stack(programDir, {}, { "liveness:region": "us-east-1" });
-        const added = await stack.ok(["package", "add", pluginDir]);
-        assert.match(added.stderr + added.stdout, /Added package Rekognition Face Liveness/);
-        const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
-        assert.deepEqual(project.packages, { liveness: pluginDir }, "the project records where the package comes from");
+    for (const language of Object.keys(prepare)) {
+        it(`${language}: adds the package with pulumi package add, then ups, refreshes and destroys a session`, async () => {
+            const programDir = copyOfProgram(language);
+            copies.push(programDir);
+            prepare[language](programDir);
+            const stack = await suite.stack(programDir, {}, { "liveness:region": "us-east-1" });
+            const createdBefore = suite.emulator.calls("CreateFaceLivenessSession").length;
+            const readsBefore = suite.emulator.calls("GetFaceLivenessSessionResults").length;
 
-        await stack.ok(["up", "--yes", "--skip-preview"]);
-        const { stdout } = await stack.ok(["stack", "output", "--json"]);
-        const outputs = JSON.parse(stdout);
-        const created = suite.emulator.calls("CreateFaceLivenessSession");
-        assert.equal(created.length, 1);
-        assert.equal(outputs.region, "us-east-1");
-        assert.equal(created[0].region, "us-east-1");
-        assert.deepEqual(created[0].body.Settings, { AuditImagesLimit: 1, ChallengePreferences: [{ Type: "FaceMovementChallenge" }] });
-        assert.ok(suite.emulator.sessions.has(outputs.sessionId), `the emulator created ${outputs.sessionId}`);
-        const { resources } = await stack.exportState();
-        const session = resources.find((r) => r.type === pluginSessionType)!;
-        assert.equal(session.id, outputs.sessionId);
-        assert.equal(session.inputs?.__provider, undefined, "no provider text in the state of the plugin's sessions");
+            const added = await stack.ok(["package", "add", pluginDir]);
+            assert.match(added.stderr + added.stdout, /Added package Rekognition Face Liveness/);
+            const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as {
+                packages?: Record<string, unknown>;
+            };
+            assert.deepEqual(project.packages, { liveness: pluginDir }, "the project records where the package comes from");
 
-        await stack.ok(["refresh", "--yes", "--skip-preview"]);
-        assert.equal(suite.emulator.calls("GetFaceLivenessSessionResults").length, 1);
-        await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
-        await stack.ok(["destroy", "--yes", "--skip-preview"]);
-        assert.deepEqual((await stack.exportState()).resources, []);
-    });
+            await stack.ok(["up", "--yes", "--skip-preview"]);
+            const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
+            const created = suite.emulator.calls("CreateFaceLivenessSession").slice(createdBefore);
+            assert.equal(created.length, 1);
+            assert.equal(outputs.region, "us-east-1");
+            assert.equal(created[0].region, "us-east-1");
+            assert.deepEqual(created[0].body.Settings, { AuditImagesLimit: 1, ChallengePreferences: [{ Type: "FaceMovementChallenge" }] });
+            assert.ok(suite.emulator.sessions.has(outputs.sessionId), `the emulator created ${outputs.sessionId}`);
+            const session = (await stack.exportState()).resources.find((r) => r.type === pluginSessionType)!;
+            assert.equal(session.id, outputs.sessionId);
+            assert.equal(session.inputs?.__provider, undefined, "no provider text in the state of the plugin's sessions");
+
+            await stack.ok(["refresh", "--yes", "--skip-preview"]);
+            assert.equal(suite.emulator.calls("GetFaceLivenessSessionResults").length - readsBefore, 1);
+            await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+            await stack.ok(["destroy", "--yes", "--skip-preview"]);
+            assert.deepEqual((await stack.exportState()).resources, []);
+        });
+    }
 });
 
 /** The SDK generator and Python environment `npm run engine` makes; fails, saying so, where they are missing. */
