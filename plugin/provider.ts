@@ -11,18 +11,18 @@ import type { LivenessSetupArgs } from "../components/livenessSetup";
 import { secretInputsKey } from "../providers/faceLivenessApi";
 import { pluginSessionHost } from "../providers/faceLivenessSession";
 import { configureFrom, faceLivenessSessionProvider as core } from "../providers/sessionProvider";
-import type { FaceLivenessSessionInputs, FaceLivenessSessionOutputs } from "../providers/sessionProvider";
-import { packageSchema, sessionToken, setupOutputDocs, setupToken } from "./schema";
+import type { ConfigKeys, FaceLivenessSessionInputs, FaceLivenessSessionOutputs } from "../providers/sessionProvider";
+import { packageName, packageSchema, sessionToken, setupOutputDocs, setupToken } from "./schema";
 
 /** The provider's config keys (`liveness:<key>` in a stack), as the engine's Configure request names them. */
-export const pluginConfigKeys = {
+export const pluginConfigKeys: ConfigKeys = {
     region: "region",
     profile: "profile",
     accessKey: "accessKey",
     secretKey: "secretKey",
     token: "token",
     requestsPerSecond: "requestsPerSecond",
-    regionInStack: "liveness:region",
+    regionInStack: `${packageName}:region`,
 };
 
 type Props = Record<string, unknown>;

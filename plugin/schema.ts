@@ -11,7 +11,7 @@ import type { DeviceConfig, DeviceIdentityArgs, LivenessSessionOptions, Liveness
 import { sessionInputs } from "../providers/faceLivenessApi";
 import type { Shape } from "../providers/faceLivenessApi";
 import { pluginSessionType } from "../providers/faceLivenessSession";
-import type { FaceLivenessSessionOutputs } from "../providers/sessionProvider";
+import type { ConfigKeys, FaceLivenessSessionOutputs } from "../providers/sessionProvider";
 
 /**
  * The package name: the package segment of the component's type token, which TypeScript stacks already hold in their
@@ -199,8 +199,8 @@ export const setupOutputDocs = {
 /** The outputs present only with some arguments. */
 const optionalSetupOutputs = ["identityPoolId", "deviceConfig"];
 
-/** The provider's own configuration, as `liveness:<key>` in a stack's config. */
-export const providerConfigDocs = {
+/** The provider's own configuration, as `liveness:<key>` in a stack's config: every setting the core reads. */
+export const providerConfigDocs: Record<Exclude<keyof ConfigKeys, "regionInStack">, string> = {
     region: "The region to create sessions in, unless a session sets its own. Default: the AWS SDK's default chain.",
     profile: "The AWS profile to use. Default: the AWS SDK's default chain.",
     accessKey: "The AWS access key id. Default: the AWS SDK's default chain.",
