@@ -9,6 +9,8 @@ import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "../providers/faceLivenessApi";
 import { sessionOutputs } from "../providers/faceLivenessSession";
+import { MinimalResource, minimalProvider } from "./minimal";
+import { TestStack, findEngine } from "../test/engine/support/pulumiCli";
 import { mockAws } from "../test/support/awsMocks";
 import { settle, unwrap } from "../test/support/mocks";
 import { configureStack, provider } from "../test/support/provider";
@@ -23,26 +25,6 @@ function row(...cells: (string | number)[]) {
     process.stderr.write(`${cells.join(" | ")}\n`);
 }
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-
-/** The baseline provider: one call, the AWS SDK's defaults (3 attempts, standard retry), no check, diff or read. */
-const minimalProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: { clientRequestToken: string; region: string }) {
-        const { RekognitionClient, CreateFaceLivenessSessionCommand } = require("@aws-sdk/client-rekognition");
-        const client = new RekognitionClient({ region: inputs.region });
-        try {
-            const response = await client.send(new CreateFaceLivenessSessionCommand({ ClientRequestToken: inputs.clientRequestToken }));
-            return { id: response.SessionId, outs: { sessionId: response.SessionId } };
-        } finally {
-            client.destroy();
-        }
-    },
-};
-
-class MinimalResource extends pulumi.dynamic.Resource {
-    constructor(name: string) {
-        super(minimalProvider, name, {}, {}, "bench", "Minimal");
-    }
-}
 
 /** A resource with no provider text: what any Pulumi resource costs a program. */
 class BareResource extends pulumi.CustomResource {
@@ -191,6 +173,56 @@ async function previewThroughHost(emulator: RekognitionEmulator, texts: { ours: 
     }
 }
 
+/**
+ * What a user waits for: `pulumi preview` of a program of `count` sessions, and of `count` resources of the minimal
+ * provider, through the real CLI and engine (npm run engine): of a new stack (check of each), and of the stack after
+ * `up` (check and diff of each). Whole commands, program evaluation and CLI start included.
+ */
+async function previewThroughEngine(count: number) {
+    const engine = findEngine();
+    if (!("binDir" in engine)) {
+        row(`preview of ${count} through the real engine`, `skipped: ${engine.missing}`, "", "");
+        return;
+    }
+    const program = path.join(__dirname, "programs", "preview");
+    const kinds = ["session", "minimal"] as const;
+    const stacks = new Map<string, TestStack>();
+    const seconds = new Map<string, { fresh: number[]; deployed: number[] }>();
+    try {
+        for (const kind of kinds) {
+            const stack = await TestStack.create(engine.binDir, program, { ...process.env }, `bench-${kind}`);
+            stacks.set(kind, stack);
+            await stack.setConfig("count", String(count));
+            await stack.setConfig("kind", kind);
+            seconds.set(kind, { fresh: [], deployed: [] });
+        }
+        const timed = async (kind: string, phase: "fresh" | "deployed") => {
+            const started = performance.now();
+            await stacks.get(kind)!.ok(["preview"]);
+            seconds.get(kind)![phase].push((performance.now() - started) / 1000);
+        };
+        for (let r = 0; r < ROUNDS; r++) for (const kind of kinds) await timed(kind, "fresh");
+        for (const kind of kinds) await stacks.get(kind)!.ok(["up", "--yes", "--skip-preview"]);
+        for (let r = 0; r < ROUNDS; r++) for (const kind of kinds) await timed(kind, "deployed");
+    } finally {
+        for (const stack of stacks.values()) await stack.remove();
+    }
+    const [sessionFresh, minimalFresh] = kinds.map((kind) => median(seconds.get(kind)!.fresh));
+    const [sessionDeployed, minimalDeployed] = kinds.map((kind) => median(seconds.get(kind)!.deployed));
+    row(
+        `preview of ${count}, new stack`,
+        `${round(sessionFresh, 1)} s`,
+        `${round(minimalFresh, 1)} s`,
+        `${round(sessionFresh / minimalFresh)}×`,
+    );
+    row(
+        `preview of ${count}, after up`,
+        `${round(sessionDeployed, 1)} s`,
+        `${round(minimalDeployed, 1)} s`,
+        `${round(sessionDeployed / minimalDeployed)}×`,
+    );
+}
+
 async function programEvaluation(counts: number[]) {
     const { FaceLivenessSession } = await import("../providers/faceLivenessSession");
     const args = { settings: { auditImagesLimit: 1 } };
@@ -308,6 +340,12 @@ async function main() {
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         );
         await previewThroughHost(emulator, texts, 1000);
+        rows.push(
+            "",
+            `| pulumi preview through the real engine (median of ${ROUNDS} rounds) | sessions | baseline: minimal provider | ratio |`,
+            "| --- | --- | --- | --- |",
+        );
+        await previewThroughEngine(quick ? 50 : 200);
         rows.push(
             "",
             `| program evaluation (median of ${ROUNDS} rounds) | FaceLivenessSession | bare CustomResource, one input | ratio | bare CustomResource with the session's outputs | ratio |`,
