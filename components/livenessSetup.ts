@@ -329,7 +329,8 @@ export class LivenessSetup extends pulumi.ComponentResource {
         const identityPool = new aws.cognito.IdentityPool(
             `${name}-devices`,
             {
-                identityPoolName: `${name} liveness devices`,
+                // Identity pool names allow letters, digits, white space and +=,.@_- only, up to 128 of them.
+                identityPoolName: `${name.replace(/[^\w\s+=,.@-]/g, "-").slice(0, 110)} liveness devices`,
                 allowUnauthenticatedIdentities: allowGuests,
                 // The basic (classic) flow lets a device ask STS for any role that trusts the pool; the enhanced flow
                 // hands out only the roles attached below.

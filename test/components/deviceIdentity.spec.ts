@@ -156,6 +156,12 @@ describe("LivenessSetup with deviceIdentity (mocks)", () => {
         });
     });
 
+    it("names the pool from the setup's name, with the characters identity pool names cannot hold replaced", async () => {
+        new LivenessSetup("kyc/eu:prod", { deviceIdentity: {} });
+        await settle();
+        assert.equal(child("kyc/eu:prod-devices").inputs.identityPoolName, "kyc-eu-prod liveness devices");
+    });
+
     it("names a misspelt option and a guests switch that is not a boolean, before any child", async () => {
         assert.throws(
             () => new LivenessSetup("typo", { deviceIdentity: { allowGuest: true, allowGuests: "yes" } as never }),
