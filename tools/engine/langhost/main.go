@@ -24,14 +24,13 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/types/known/emptypb"
-
 	sdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
+
+	"pulumi-rekognition-liveness/tools/engine/internal/standin"
 )
 
 // The exit code with which @pulumi/pulumi's run script says it has already shown the user an actionable message.
@@ -41,8 +40,7 @@ const exitAfterUserMessage = 32
 var version = "3.248.0"
 
 type languageHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engineAddress string
+	standin.Host
 }
 
 func main() {
@@ -66,65 +64,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "unsupported runtime %q: this stand-in runs nodejs only\n", *runtime)
 		os.Exit(1)
 	}
-	host := &languageHost{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	host := &languageHost{standin.Host{Version: version}}
 	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-		// Exit when the engine goes away, as every plugin does.
-		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, cancel); err != nil {
-			fmt.Fprintf(os.Stderr, "could not start the health check: %v\n", err)
-			os.Exit(1)
-		}
+		host.EngineAddress = args[0]
 	}
-	stop := make(chan bool)
-	go func() { <-ctx.Done(); close(stop) }()
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: stop,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "could not serve: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "stopped serving: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func (h *languageHost) Handshake(
-	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.EngineAddress
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *languageHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
-}
-
-// The test programs use no package that needs a plugin of its own: the dynamic-provider launcher is found on PATH.
-func (h *languageHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *languageHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-func (h *languageHost) GetProgramDependencies(
-	context.Context, *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+	standin.Serve(host, host.EngineAddress)
 }
 
 func (h *languageHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
@@ -180,7 +124,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 		}
 	}
 	flagIfSet("monitor", req.MonitorAddress)
-	flagIfSet("engine", h.engineAddress)
+	flagIfSet("engine", h.EngineAddress)
 	flagIfSet("organization", req.Organization)
 	flagIfSet("project", req.Project)
 	flagIfSet("root-directory", req.Info.RootDirectory)

@@ -27,16 +27,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
-
-	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"pulumi-rekognition-liveness/tools/engine/internal/standin"
 )
 
 //go:embed exec.py
@@ -46,9 +40,8 @@ var execPy []byte
 var version = "3.248.0"
 
 type languageHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	language      string
-	engineAddress string
+	standin.Host
+	language string
 }
 
 func main() {
@@ -64,65 +57,11 @@ func main() {
 	}
 	flag.Parse()
 
-	host := &languageHost{language: language}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	host := &languageHost{Host: standin.Host{Version: version}, language: language}
 	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-		// Stop when the engine stops answering, so that the host never outlives it.
-		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, cancel); err != nil {
-			fmt.Fprintf(os.Stderr, "could not start the health check of the engine: %v\n", err)
-			os.Exit(1)
-		}
+		host.EngineAddress = args[0]
 	}
-	stop := make(chan bool)
-	go func() { <-ctx.Done(); close(stop) }()
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: stop,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "could not serve: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "stopped serving: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func (h *languageHost) Handshake(
-	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.EngineAddress
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *languageHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
-}
-
-// The engine learns the program's packages from its Pulumi.yaml (`pulumi package add` records them there).
-func (h *languageHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *languageHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-func (h *languageHost) GetProgramDependencies(
-	context.Context, *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+	standin.Serve(host, host.EngineAddress)
 }
 
 func (h *languageHost) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
@@ -158,43 +97,9 @@ func (h *languageHost) executable(info *pulumirpc.ProgramInfo) (string, error) {
 func (h *languageHost) GeneratePackage(
 	_ context.Context, req *pulumirpc.GeneratePackageRequest,
 ) (*pulumirpc.GeneratePackageResponse, error) {
-	var spec schema.PackageSpec
-	if err := json.Unmarshal([]byte(req.Schema), &spec); err != nil {
-		return nil, fmt.Errorf("reading the schema: %w", err)
-	}
-	// The packages these tests add refer to no other package: a loader that finds none.
-	pkg, diags, err := schema.BindSpec(spec, schema.NewNullLoader(), schema.ValidationOptions{})
+	err := standin.GenerateSDK(h.language, []byte(req.Schema), req.Directory, req.Local, req.ExtraFiles, req.LocalDependencies)
 	if err != nil {
-		return nil, fmt.Errorf("binding the schema: %w", err)
-	}
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("binding the schema: %v", diags)
-	}
-	if err := pkg.ImportLanguages(map[string]schema.Language{"python": python.Importer, "go": gogen.Importer}); err != nil {
-		return nil, fmt.Errorf("reading the schema's language options: %w", err)
-	}
-	// A local SDK is one its own project can build on its own (a go.mod for Go), as `package add` asks.
-	pkg.SupportPack = pkg.SupportPack || req.Local
-	var files map[string][]byte
-	if h.language == "go" {
-		files, err = gogen.GeneratePackage("pulumi-language-go", pkg, req.LocalDependencies)
-	} else {
-		files, err = python.GeneratePackage("pulumi-language-python", pkg, req.ExtraFiles, nil)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("generating the %s SDK: %w", h.language, err)
-	}
-	for name, content := range req.ExtraFiles {
-		files[name] = content
-	}
-	for name, content := range files {
-		path := filepath.Join(req.Directory, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(path, content, 0o644); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	return &pulumirpc.GeneratePackageResponse{}, nil
 }
@@ -266,7 +171,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 		"PULUMI_DRY_RUN="+strconv.FormatBool(req.GetDryRun()),
 		"PULUMI_PARALLEL="+strconv.Itoa(int(req.GetParallel())),
 		"PULUMI_MONITOR="+req.GetMonitorAddress(),
-		"PULUMI_ENGINE="+h.engineAddress,
+		"PULUMI_ENGINE="+h.EngineAddress,
 	)
 	dir := req.GetInfo().GetProgramDirectory()
 	var cmd *exec.Cmd
@@ -298,7 +203,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 		}
 		script.Close()
 		cmd = exec.CommandContext(ctx, pythonExe, "-u", script.Name(),
-			"--monitor", req.GetMonitorAddress(), "--engine", h.engineAddress, "--project", req.GetProject(),
+			"--monitor", req.GetMonitorAddress(), "--engine", h.EngineAddress, "--project", req.GetProject(),
 			"--stack", req.GetStack(), "--organization", req.GetOrganization(), "--root", req.GetInfo().GetRootDirectory(),
 			"--parallel", strconv.Itoa(int(req.GetParallel())), "--dry_run", strconv.FormatBool(req.GetDryRun()), dir)
 	}
