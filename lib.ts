@@ -1,5 +1,5 @@
 // The package's entry: re-exports only, so that importing it declares no resource.
-export { LivenessSessionOptions, LivenessSetup, LivenessSetupArgs } from "./components/livenessSetup";
+export { DeviceConfig, DeviceIdentityArgs, LivenessSessionOptions, LivenessSetup, LivenessSetupArgs } from "./components/livenessSetup";
 export { PolicyDocument, PolicyStatement, backendPolicy, frontendPolicy, keyPolicy, tlsOnlyBucketPolicy } from "./components/policies";
 export {
     ChallengePreference,

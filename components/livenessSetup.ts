@@ -114,6 +114,7 @@ const ARGUMENTS = [
 // Fails to compile when LivenessSetupArgs gains an argument that ARGUMENTS does not list.
 const everyArgumentListed: Exclude<keyof LivenessSetupArgs, (typeof ARGUMENTS)[number]> extends never ? true : never = true;
 void everyArgumentListed;
+export { ARGUMENTS as livenessSetupArgumentNames };
 
 /** Every option of `deviceIdentity`, checked complete by the compiler as ARGUMENTS is. */
 const DEVICE_IDENTITY_OPTIONS: Record<keyof DeviceIdentityArgs, true> = {

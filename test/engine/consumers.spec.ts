@@ -22,6 +22,10 @@ const run = promisify(execFile);
 const projectDir = path.resolve(__dirname, "../..");
 const pluginDir = path.join(projectDir, "plugin");
 const programsDir = path.join(__dirname, "programs");
+/** The Pulumi version of package-lock.json: the CLI, the Python SDK and the Go SDK the engine layer uses. */
+const pulumiVersion = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages[
+    "node_modules/@pulumi/pulumi"
+].version as string;
 
 /** A copy of the program folder `name`, which `pulumi package add` may change. */
 function copyOfProgram(name: string): string {
@@ -94,9 +98,7 @@ describe("the real Pulumi engine: programs in YAML, Go and Python using the live
 
 /** The SDK generator and Python environment `npm run engine` makes; fails, saying so, where they are missing. */
 function sdkTools(): { gensdk: string; python: string } {
-    const version = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages["node_modules/@pulumi/pulumi"]
-        .version as string;
-    const dir = path.join(projectDir, ".engine", `v${version}`, "sdk");
+    const dir = path.join(projectDir, ".engine", `v${pulumiVersion}`, "sdk");
     if (!fs.existsSync(path.join(dir, ".complete"))) {
         throw new Error(
             `the SDK tests need ${dir} (the SDK generator and a Python environment): run npm run engine (needs Go and Python 3.9+)`,
@@ -193,13 +195,10 @@ describe("the generated Python and Go SDKs of the liveness package", function ()
     it("Go: the SDK compiles with the Go SDK of this version, and registers both resources under its mocks", async () => {
         const sdk = path.join(work, "go");
         await run(tools.gensdk, ["go", schemaFile, sdk]);
-        const version = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages[
-            "node_modules/@pulumi/pulumi"
-        ].version as string;
         const sdkModule = path.join(sdk, "liveness");
         fs.writeFileSync(
             path.join(sdkModule, "go.mod"),
-            `module pulumi-liveness/sdk/go/liveness\n\ngo 1.25.11\n\nrequire github.com/pulumi/pulumi/sdk/v3 v${version}\n`,
+            `module pulumi-liveness/sdk/go/liveness\n\ngo 1.25.11\n\nrequire github.com/pulumi/pulumi/sdk/v3 v${pulumiVersion}\n`,
         );
         const consumer = path.join(work, "go-consumer");
         fs.mkdirSync(consumer);
@@ -207,7 +206,7 @@ describe("the generated Python and Go SDKs of the liveness package", function ()
         fs.writeFileSync(
             path.join(consumer, "go.mod"),
             "module consumer\n\ngo 1.25.11\n\n" +
-                `require (\n\tgithub.com/pulumi/pulumi/sdk/v3 v${version}\n\tpulumi-liveness/sdk/go/liveness v0.0.0\n)\n\n` +
+                `require (\n\tgithub.com/pulumi/pulumi/sdk/v3 v${pulumiVersion}\n\tpulumi-liveness/sdk/go/liveness v0.0.0\n)\n\n` +
                 `replace pulumi-liveness/sdk/go/liveness => ${sdkModule}\n`,
         );
         const goEnv = { ...process.env, GOFLAGS: "-mod=mod" };

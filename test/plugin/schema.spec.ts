@@ -4,6 +4,7 @@
  * SDK generation load it.
  */
 import { strict as assert } from "node:assert";
+import { livenessSetupArgumentNames } from "../../components/livenessSetup";
 import { sessionInputs } from "../../providers/faceLivenessApi";
 import { packageSchema, sessionToken, setupOutputDocs, setupToken } from "../../plugin/schema";
 
@@ -61,21 +62,7 @@ describe("the plugin's schema", () => {
     it("gives LivenessSetup every argument of the TypeScript class and the outputs it registers", () => {
         const setup = schema.resources[setupToken];
         assert.equal(setup.isComponent, true);
-        assert.deepEqual(Object.keys(setup.inputProperties), [
-            "sessions",
-            "sessionDefaults",
-            "bucketName",
-            "kmsKeyArn",
-            "retentionDays",
-            "keyDeletionWindowDays",
-            "forceDestroy",
-            "backendReadsImages",
-            "backendPrincipalArns",
-            "backendRoleNames",
-            "frontendRoleNames",
-            "tags",
-            "deviceIdentity",
-        ]);
+        assert.deepEqual(Object.keys(setup.inputProperties), [...livenessSetupArgumentNames]);
         assert.deepEqual(Object.keys(setup.properties), Object.keys(setupOutputDocs));
         assert.deepEqual(
             setup.required,
