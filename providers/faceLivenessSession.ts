@@ -181,9 +181,27 @@ export class FaceLivenessSession extends pulumi.CustomResource {
             const message = `FaceLivenessSession ${name}: ${failures.map((f) => f.reason).join("; ")}`;
             throw new pulumi.ResourceError(message, opts?.parent, /* hideStack */ true);
         }
-        // With the dynamic provider, what pulumi.dynamic.Resource registers, with the provider text built by
-        // `npm run build` instead of serialized from the provider object at run time: the same type token (so URNs
-        // never move) and host, a text a fifth the size, and no closure serialization in the program.
-        super(host.type, name, { ...sessionOutputs, ...args, ...host.internalInputs(args) }, opts);
+        // @pulumi/pulumi records a stack trace for each of the four promises behind every registered property (eight
+        // or more here) and reads them only to report leaked promises when PULUMI_DEBUG_PROMISE_LEAKS is set;
+        // formatting them, through source-map-support in TypeScript programs, is about five sixths of what declaring
+        // a session costs (`npm run bench`). Unless that variable asks for them, the session registers without them.
+        // The SDK's part of `super` is synchronous, so the limit is back before any other code of the program runs;
+        // only the program's own transformations, which `super` calls, run under it.
+        const stackTraceLimit = Error.stackTraceLimit;
+        const withoutTraces = !process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+        if (withoutTraces) Error.stackTraceLimit = 0;
+        try {
+            // With the dynamic provider, what pulumi.dynamic.Resource registers, with the provider text built by
+            // `npm run build` instead of serialized from the provider object at run time: the same type token (so URNs
+            // never move) and host, a text a fifth the size, and no closure serialization in the program.
+            super(host.type, name, { ...sessionOutputs, ...args, ...host.internalInputs(args) }, opts);
+        } catch (error) {
+            // An error raised while registering was made without a trace: give it the one into the program.
+            Error.stackTraceLimit = stackTraceLimit;
+            if (withoutTraces && error instanceof Error) Error.captureStackTrace(error, new.target);
+            throw error;
+        } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+        }
     }
 }

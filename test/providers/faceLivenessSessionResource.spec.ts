@@ -7,6 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { faceLivenessSessionProviderText } from "../../providers/sessionProviderText";
 import { mockPulumi, settle, unwrap } from "../support/mocks";
 
+/** A promise the SDK watches for leaks, with what it recorded when making it (internal to @pulumi/pulumi). */
+type LeakCandidate = Promise<unknown> & { _debugCtx?: string; _debugStackTrace?: string };
+// The SDK's per-program state, where it keeps those promises: internal, so not in its type declarations.
+const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<LeakCandidate> } };
+
 describe("FaceLivenessSession in a program (mocks)", () => {
     let registered: pulumi.runtime.MockResourceArgs[];
     let FaceLivenessSession: typeof import("../../providers/faceLivenessSession").FaceLivenessSession;
@@ -86,6 +91,79 @@ describe("FaceLivenessSession in a program (mocks)", () => {
             },
         );
         assert.equal(registered.length, 0);
+    });
+
+    describe("the stack traces @pulumi/pulumi records for each promise behind an Output, read only to report leaks", () => {
+        /** The promises the SDK recorded for one resource's Outputs, with what it recorded for each. */
+        function recordedFor(name: string, declare: () => unknown): { context: string; trace: string }[] {
+            const { leakCandidates } = getStore();
+            const before = new Set(leakCandidates);
+            declare();
+            return [...leakCandidates]
+                .filter((p) => !before.has(p) && String(p._debugCtx).includes(`resource:${name}[`))
+                .map((p) => ({ context: String(p._debugCtx), trace: String(p._debugStackTrace) }));
+        }
+
+        /** The properties whose Outputs the promises are for, four promises each (value, known, secret, dependencies). */
+        function outputsRecorded(recorded: { context: string }[]): Set<string> {
+            const counts = new Map<string, number>();
+            for (const { context } of recorded) {
+                const property = /^transfer\w+\([^,]+, (\w+),/.exec(context)?.[1];
+                if (property !== undefined) counts.set(property, (counts.get(property) ?? 0) + 1);
+            }
+            assert.deepEqual(new Set(counts.values()), new Set([4]));
+            return new Set(counts.keys());
+        }
+        /** Every output, and the provider text (the other internal inputs are registered only when set). */
+        const expectedOutputs = new Set([
+            "sessionId",
+            "status",
+            "region",
+            "clientRequestToken",
+            "kmsKeyId",
+            "settings",
+            "renewExpired",
+            "__provider",
+        ]);
+        // A stack with no config: nothing else is registered.
+        beforeEach(() => pulumi.runtime.setAllConfig({}));
+
+        it("are not made for a session's Outputs, which is most of what declaring one costs; the program's limit is kept", () => {
+            const limit = Error.stackTraceLimit;
+            const recorded = recordedFor("untraced", () => new FaceLivenessSession("untraced", { settings: { auditImagesLimit: 1 } }));
+            assert.ok(recorded.length >= 4 * expectedOutputs.size);
+            assert.deepEqual(outputsRecorded(recorded), expectedOutputs);
+            assert.deepEqual(new Set(recorded.map((p) => p.trace)), new Set(["Error"]), "a trace with no frames");
+            assert.equal(Error.stackTraceLimit, limit);
+        });
+
+        it("are made as the SDK makes them when PULUMI_DEBUG_PROMISE_LEAKS asks for them", () => {
+            process.env.PULUMI_DEBUG_PROMISE_LEAKS = "true";
+            try {
+                const recorded = recordedFor("traced", () => new FaceLivenessSession("traced", {}));
+                assert.deepEqual(outputsRecorded(recorded), expectedOutputs);
+                for (const { trace } of recorded) assert.match(trace, /faceLivenessSessionResource\.spec\.ts/, "a trace into the program");
+            } finally {
+                delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+            }
+        });
+
+        it("an error the SDK raises while registering still carries a trace into the program, and the limit is kept", () => {
+            const limit = Error.stackTraceLimit;
+            // The SDK refuses an empty name synchronously, inside the registration.
+            assert.throws(
+                () => new FaceLivenessSession("", {}),
+                (error: Error) => {
+                    assert.match(error.message, /Missing resource name argument/);
+                    assert.match(
+                        String(error.stack),
+                        /^Error: Missing resource name argument.*\n(.*\n)*\s+at .*faceLivenessSessionResource\.spec\.ts/,
+                    );
+                    return true;
+                },
+            );
+            assert.equal(Error.stackTraceLimit, limit);
+        });
     });
 
     it("leaves values from other resources to the provider's check", () => {
