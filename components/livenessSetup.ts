@@ -138,7 +138,8 @@ export const livenessSetupType = "liveness:index:LivenessSetup";
 
 /**
  * How the `liveness` provider plugin's construct builds a setup for programs in other languages: under the type the
- * engine asked for, with sessions its own provider serves. Internal.
+ * engine asked for, with sessions its own provider serves.
+ * @internal Left out of the published types, with the constructor that takes one.
  */
 export interface SetupHost {
     readonly type: string;
@@ -185,13 +186,10 @@ export class LivenessSetup extends pulumi.ComponentResource {
     /** What sessions wait for: the bucket's protections, so no image is ever written to an unprotected bucket. */
     private readonly storageReady: pulumi.Resource[] = [];
 
-    constructor(
-        name: string,
-        args: LivenessSetupArgs = {},
-        opts?: pulumi.ComponentResourceOptions,
-        /** @internal How the provider plugin's construct builds it; programs leave it out. */
-        host?: SetupHost,
-    ) {
+    constructor(name: string, args?: LivenessSetupArgs, opts?: pulumi.ComponentResourceOptions);
+    /** @internal As the provider plugin's construct builds it. */
+    constructor(name: string, args: LivenessSetupArgs | undefined, opts: pulumi.ComponentResourceOptions | undefined, host: SetupHost);
+    constructor(name: string, args: LivenessSetupArgs = {}, opts?: pulumi.ComponentResourceOptions, host?: SetupHost) {
         super(host?.type ?? livenessSetupType, name, args, opts);
         this.setupName = name;
         this.sessionHost = host?.sessionHost;

@@ -96,7 +96,8 @@ export const pluginSessionType = "liveness:index:FaceLivenessSession";
 
 /**
  * Which provider serves a session: its type token, and the internal inputs that provider needs besides the session's
- * own. Internal: programs use the dynamic provider; the plugin's construct makes its sessions with its own.
+ * own. Programs use the dynamic provider; the plugin's construct makes its sessions with its own.
+ * @internal Left out of the published types, with everything that takes one.
  */
 export interface SessionHost {
     readonly type: string;
@@ -120,7 +121,10 @@ const dynamicSessionHost: SessionHost = {
     },
 };
 
-/** The `liveness` plugin: it receives secrets marked as such and its own config, so it needs nothing more. */
+/**
+ * The `liveness` plugin: it receives secrets marked as such and its own config, so it needs nothing more.
+ * @internal
+ */
 export const pluginSessionHost: SessionHost = { type: pluginSessionType, internalInputs: () => ({}) };
 
 /** Which of the stack config keys the provider reads are set in this stack, as the program sees them; undefined for none. */
@@ -166,11 +170,18 @@ export class FaceLivenessSession extends pulumi.CustomResource {
     /** Whether a refresh drops this session once it has expired. */
     declare public readonly renewExpired: pulumi.Output<boolean | undefined>;
 
+    constructor(name: string, args?: FaceLivenessSessionArgs, opts?: pulumi.CustomResourceOptions);
+    /** @internal With the provider that serves it: the plugin's construct makes its sessions with its own. */
+    constructor(
+        name: string,
+        args: FaceLivenessSessionArgs | undefined,
+        opts: pulumi.CustomResourceOptions | undefined,
+        host: SessionHost | undefined,
+    );
     constructor(
         name: string,
         args: FaceLivenessSessionArgs = {},
         opts?: pulumi.CustomResourceOptions,
-        /** @internal The provider that serves it: the dynamic provider, unless the plugin's construct makes it. */
         host: SessionHost = dynamicSessionHost,
     ) {
         // Plain values are checked now, with a stack trace into the program; the rest by the provider's check.

@@ -110,6 +110,34 @@ describe("the package, built, packed and installed into a consumer's program", f
         assert.equal(consumer.type, "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession");
     });
 
+    it("publishes types a TypeScript program compiles against, without the plugin's internal constructor parameter", async () => {
+        const consumerDir = path.join(tmp, "consumer");
+        const declarations = fs
+            .readdirSync(path.join(pkgDir, "bin"), { recursive: true, encoding: "utf8" })
+            .filter((file) => file.endsWith(".d.ts"))
+            .map((file) => fs.readFileSync(path.join(pkgDir, "bin", file), "utf8"));
+        for (const internal of ["SessionHost", "SetupHost", "pluginSessionHost"]) {
+            assert.equal(declarations.filter((text) => text.includes(internal)).length, 0, `${internal} is published`);
+        }
+        fs.writeFileSync(
+            path.join(consumerDir, "typed.ts"),
+            [
+                'import { FaceLivenessSession, LivenessSetup } from "pulumi-rekognition-liveness";',
+                'const setup = new LivenessSetup("kyc", { sessions: { onboarding: { auditImagesLimit: 2 } } });',
+                'new FaceLivenessSession("direct", { settings: { outputConfig: { s3Bucket: setup.bucketName } } }, { parent: setup });',
+                "// @ts-expect-error: the fourth parameter is the plugin's, not published",
+                'new FaceLivenessSession("fourth", {}, {}, { type: "x", internalInputs: () => ({}) });',
+                "// @ts-expect-error: likewise",
+                'new LivenessSetup("fourth", {}, {}, { type: "x", sessionHost: undefined });',
+                "",
+            ].join("\n"),
+        );
+        const options = ["--noEmit", "--strict", "--skipLibCheck", "--module", "commonjs", "--target", "es2022", "--types", "node"];
+        await run(process.execPath, [require.resolve("typescript/bin/tsc"), ...options, "typed.ts"], { cwd: consumerDir }).catch(
+            (error: { stdout: string }) => assert.fail(`tsc: ${error.stdout}`),
+        );
+    });
+
     it("stores a self-contained provider text: it requires no file of the installed package", () => {
         const requiredBy = (text: string) => [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
         assert.deepEqual(requiredBy(consumer.providerText), ["node:zlib"]);
