@@ -136,7 +136,7 @@ describe("FaceLivenessSession in a program (mocks)", () => {
             else process.env.PULUMI_DEBUG_PROMISE_LEAKS = leakDebugging;
         });
 
-        it("are not made for a session's Outputs, which is most of what declaring one costs; the program's limit is kept", () => {
+        it("are not made for a session's Outputs (unless asked for), and the program's limit is kept", () => {
             const limit = Error.stackTraceLimit;
             const recorded = recordedFor("untraced", () => new FaceLivenessSession("untraced", { settings: { auditImagesLimit: 1 } }));
             assert.deepEqual(outputsRecorded(recorded), expectedOutputs);
