@@ -446,18 +446,18 @@ function argumentMistakes(args: LivenessSetupArgs): string[] {
     const mistakes: string[] = [];
     for (const key of Object.keys(args)) {
         if (!(ARGUMENTS as readonly string[]).includes(key))
-            mistakes.push(unknownKey(key, show((args as Record<string, unknown>)[key]), ARGUMENTS));
+            mistakes.push(unknownKey(key, shown((args as Record<string, unknown>)[key]), ARGUMENTS));
     }
     const integerIn = (argName: string, value: number | undefined, min: number, max: number) => {
         if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-            mistakes.push(`${argName} must be an integer from ${min} to ${max}, got ${show(value)}`);
+            mistakes.push(`${argName} must be an integer from ${min} to ${max}, got ${shown(value)}`);
         }
     };
     integerIn("retentionDays", args.retentionDays, 1, 36500);
     integerIn("keyDeletionWindowDays", args.keyDeletionWindowDays, 7, 30);
     if (typeof args.kmsKeyArn === "string" && !KMS_KEY_ARN.test(args.kmsKeyArn)) {
         mistakes.push(
-            `kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got ${show(args.kmsKeyArn)}`,
+            `kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; policies cannot name an alias), got ${shown(args.kmsKeyArn)}`,
         );
     }
     if (typeof args.bucketName === "string") {
@@ -473,12 +473,12 @@ function argumentMistakes(args: LivenessSetupArgs): string[] {
         ["frontendRoleNames", args.frontendRoleNames],
     ] as const) {
         if (roles !== undefined && !Array.isArray(roles)) {
-            mistakes.push(`${argName} must be a list of IAM role names, got ${show(roles)}`);
+            mistakes.push(`${argName} must be a list of IAM role names, got ${shown(roles)}`);
             continue;
         }
         for (const role of roles ?? []) {
             if (!isPendingInput(role) && (typeof role !== "string" || !/^[\w+=,.@-]{1,64}$/.test(role))) {
-                mistakes.push(`${argName} must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got ${show(role)}`);
+                mistakes.push(`${argName} must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got ${shown(role)}`);
             }
         }
     }
@@ -491,7 +491,12 @@ function argumentMistakes(args: LivenessSetupArgs): string[] {
     if (sessions !== undefined && sessions !== null) {
         if (typeof sessions !== "object" || Array.isArray(sessions)) {
             mistakes.push(
-                `sessions must be a map from session name to options, such as { onboarding: { auditImagesLimit: 2 } }, got ${show(sessions)}`,
+                `sessions must be a map from session name to options, such as { onboarding: { auditImagesLimit: 2 } }, got ${shown(sessions)}`,
+            );
+        } else if (isPendingInput(sessions)) {
+            mistakes.push(
+                `sessions must be a map written in the program, since its names name resources, got ${shown(sessions)}; ` +
+                    "a session's options may be secrets or other resources' values",
             );
         } else {
             for (const [sessionName, options] of Object.entries(sessions)) {
@@ -507,15 +512,15 @@ function deviceIdentityMistakes(device: unknown): string[] {
     if (device === undefined || device === null) return [];
     const allowed = Object.keys(DEVICE_IDENTITY_OPTIONS);
     if (typeof device !== "object" || Array.isArray(device) || isPendingInput(device)) {
-        return [`deviceIdentity must be a map of options (${allowed.join(", ")}), got ${show(device)}`];
+        return [`deviceIdentity must be a map of options (${allowed.join(", ")}), got ${shown(device)}`];
     }
     const mistakes: string[] = [];
     for (const [option, value] of Object.entries(device)) {
-        if (!(option in DEVICE_IDENTITY_OPTIONS)) mistakes.push(unknownKey(`deviceIdentity.${option}`, show(value), allowed));
+        if (!(option in DEVICE_IDENTITY_OPTIONS)) mistakes.push(unknownKey(`deviceIdentity.${option}`, shown(value), allowed));
     }
     const allowGuests = (device as DeviceIdentityArgs).allowGuests;
     if (allowGuests !== undefined && typeof allowGuests !== "boolean") {
-        mistakes.push(`deviceIdentity.allowGuests must be true or false, got ${show(allowGuests)}`);
+        mistakes.push(`deviceIdentity.allowGuests must be true or false, got ${shown(allowGuests)}`);
     }
     return mistakes;
 }
@@ -531,7 +536,7 @@ function sessionOptionMistakes(where: string, options: unknown): string[] {
     if (options === undefined || options === null || isPendingInput(options)) return [];
     const allowed = Object.keys(SESSION_OPTIONS);
     if (typeof options !== "object" || Array.isArray(options)) {
-        return [`${where} must be a map of session options (${allowed.join(", ")}), got ${show(options)}`];
+        return [`${where} must be a map of session options (${allowed.join(", ")}), got ${shown(options)}`];
     }
     const mistakes: string[] = [];
     const failures: Failure[] = [];
@@ -540,10 +545,30 @@ function sessionOptionMistakes(where: string, options: unknown): string[] {
             const input = SESSION_OPTIONS[option as keyof LivenessSessionOptions];
             validate(memberShape(input), value, `${where}.${option}`, failures, isPendingInput);
         } else {
-            mistakes.push(unknownKey(`${where}.${option}`, show(value), allowed));
+            mistakes.push(unknownKey(`${where}.${option}`, shown(value), allowed));
         }
     }
     return [...mistakes, ...failures.map((f) => f.reason)];
+}
+
+/** What a value is, as a message in the program's own words shows it. */
+const OUTPUT_SHOWN = "an Output (a secret, or a value known only once deployed)";
+
+/**
+ * A value as an argument mistake shows it. An Output never by its value (it may be secret, and Pulumi's own text for
+ * one is a page of advice), including one inside a map or list.
+ */
+function shown(value: unknown): string {
+    if (isPendingInput(value)) return OUTPUT_SHOWN;
+    const withoutOutputs = (v: unknown): unknown =>
+        isPendingInput(v)
+            ? "[Output]"
+            : Array.isArray(v)
+              ? v.map(withoutOutputs)
+              : v !== null && typeof v === "object"
+                ? Object.fromEntries(Object.entries(v).map(([k, item]) => [k, withoutOutputs(item)]))
+                : v;
+    return show(withoutOutputs(value));
 }
 
 /** "x is not a known argument", with the closest known name when one is near (a likely typo). */

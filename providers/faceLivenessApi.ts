@@ -154,10 +154,21 @@ export function sessionInputs(): StructureShape {
 }
 
 export interface Failure {
-    /** The property path, e.g. `settings.auditImagesLimit` or `settings.challengePreferences[0].type`. */
+    /** The property path, e.g. `settings.auditImagesLimit` or `settings.challengePreferences[0].type` (never sent to the engine: see failuresForEngine). */
     property: string;
     /** A sentence that names the property, shows the value received and says what is allowed. */
     reason: string;
+}
+
+/**
+ * The failures as `check` returns them to the engine: each says its property, the value and what is allowed in its
+ * own reason, and names no `property` for the engine. The engine prefixes a failure that names one with that
+ * top-level input's value from its own copy of the inputs (`property %v value %v has a problem: %v`, in
+ * pkg/resource/deploy/step_generator.go), which prints a value the program marked secret in clear, and `<nil>` for
+ * a nested path such as `settings.auditImagesLimit`; without one it prints the reason alone.
+ */
+export function failuresForEngine(failures: readonly Failure[]): Failure[] {
+    return failures.map(({ reason }) => ({ property: "", reason }));
 }
 
 /** What a message shows in place of a value the program marked secret. */

@@ -13,6 +13,7 @@ import type { RekognitionClient, RekognitionClientConfig } from "@aws-sdk/client
 import {
     defaultRequestsPerSecond,
     faceLivenessRegions,
+    failuresForEngine,
     inputsNamedIn,
     isSecretAt,
     redact,
@@ -466,7 +467,7 @@ export const faceLivenessSessionProvider: pulumi.dynamic.ResourceProvider = {
                     "session it already created: give a new token, or omit it to have one made at each create",
             });
         }
-        return { inputs, failures };
+        return { inputs, failures: failuresForEngine(failures) };
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {

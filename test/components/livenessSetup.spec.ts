@@ -424,6 +424,22 @@ describe("LivenessSetup (mocks)", () => {
             { backendRoleNames: ["arn:aws:iam::1:role/x"] },
             'LivenessSetup bad: backendRoleNames must hold IAM role names (1 to 64 of letters, digits and +=,.@_-), got "arn:aws:iam::1:role/x"',
         ],
+        // Values a program marked secret (as the plugin's construct hands over YAML's fn::secret): never shown.
+        [
+            "a secret retentionDays",
+            { retentionDays: pulumi.secret(0) as never },
+            "LivenessSetup bad: retentionDays must be an integer from 1 to 36500, got an Output (a secret, or a value known only once deployed)",
+        ],
+        [
+            "a secret map of sessions",
+            { sessions: pulumi.secret({ "bad name zq-hush": {} }) as never },
+            "LivenessSetup bad: sessions must be a map written in the program, since its names name resources, got an Output (a secret, or a value known only once deployed); a session's options may be secrets or other resources' values",
+        ],
+        [
+            "a misspelt argument holding a secret",
+            { retentionDay: { days: pulumi.secret("zq-hush") } } as never,
+            'LivenessSetup bad: retentionDay ({"days":"[Output]"}) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags, deviceIdentity',
+        ],
     ];
     for (const [what, args, message] of mistakes) {
         it(`fails at construction on ${what}, naming the argument`, () => {

@@ -14,66 +14,30 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import * as yaml from "js-yaml";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
+import { Language, consumerStack, pluginDir, programsDir, pulumiVersion, sdkTools, uninstallPythonSdk } from "./support/consumers";
 import { EngineSuite, engineOrSkip } from "./support/layer";
 
 const run = promisify(execFile);
-const projectDir = path.resolve(__dirname, "../..");
-const pluginDir = path.join(projectDir, "plugin");
-const programsDir = path.join(__dirname, "programs");
-/** The Pulumi version of package-lock.json: the CLI, the Python SDK and the Go SDK the engine layer uses. */
-const pulumiVersion = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages[
-    "node_modules/@pulumi/pulumi"
-].version as string;
-
-/** A copy of the program folder `name`, which `pulumi package add` may change. */
-function copyOfProgram(name: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `liveness-${name}-`));
-    fs.cpSync(path.join(programsDir, name), dir, { recursive: true });
-    return dir;
-}
-
-/** What each language's program needs beside its copy before `package add`. */
-const prepare: Record<string, (programDir: string) => void> = {
-    yaml: () => {},
-    go: () => {},
-    // The program's virtualenv (runtime option `virtualenv: venv`): the Python environment npm run engine made.
-    python: (programDir) => fs.symlinkSync(path.dirname(path.dirname(sdkTools().python)), path.join(programDir, "venv")),
-};
 
 describe("the real Pulumi engine: programs in YAML, Go and Python using the liveness package", function () {
     this.timeout(300_000);
     let suite: EngineSuite;
-    const copies: string[] = [];
 
     before(async function () {
         suite = await EngineSuite.start(this);
     });
     after(async () => {
         await suite?.close();
-        for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
         // The Python test installed the generated SDK into the shared environment: take it out again.
-        if (fs.existsSync(sdkTools().python)) {
-            await run(sdkTools().python, ["-m", "pip", "uninstall", "--quiet", "--yes", "pulumi_liveness"]).catch(() => undefined);
-        }
+        await uninstallPythonSdk();
     });
 
-    for (const language of Object.keys(prepare)) {
+    for (const language of ["yaml", "go", "python"] as Language[]) {
         it(`${language}: adds the package with pulumi package add, then ups, refreshes and destroys a session`, async () => {
-            const programDir = copyOfProgram(language);
-            copies.push(programDir);
-            prepare[language](programDir);
-            const stack = await suite.stack(programDir, {}, { "liveness:region": "us-east-1" });
+            const stack = await consumerStack(suite, language, language, { "liveness:region": "us-east-1" });
             const createdBefore = suite.emulator.calls("CreateFaceLivenessSession").length;
             const readsBefore = suite.emulator.calls("GetFaceLivenessSessionResults").length;
-
-            const added = await stack.ok(["package", "add", pluginDir]);
-            assert.match(added.stderr + added.stdout, /Added package Rekognition Face Liveness/);
-            const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as {
-                packages?: Record<string, unknown>;
-            };
-            assert.deepEqual(project.packages, { liveness: pluginDir }, "the project records where the package comes from");
 
             await stack.ok(["up", "--yes", "--skip-preview"]);
             const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
@@ -95,17 +59,6 @@ describe("the real Pulumi engine: programs in YAML, Go and Python using the live
         });
     }
 });
-
-/** The SDK generator and Python environment `npm run engine` makes; fails, saying so, where they are missing. */
-function sdkTools(): { gensdk: string; python: string } {
-    const dir = path.join(projectDir, ".engine", `v${pulumiVersion}`, "sdk");
-    if (!fs.existsSync(path.join(dir, ".complete"))) {
-        throw new Error(
-            `the SDK tests need ${dir} (the SDK generator and a Python environment): run npm run engine (needs Go and Python 3.9+)`,
-        );
-    }
-    return { gensdk: path.join(dir, "pulumi-gensdk"), python: path.join(dir, "python", "bin", "python") };
-}
 
 /** The schema as the CLI gets it from the plugin run from source, written to `file`. */
 async function schemaFromPlugin(binDir: string, file: string): Promise<void> {

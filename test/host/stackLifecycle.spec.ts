@@ -94,9 +94,9 @@ describe("a session's life through the real dynamic-provider host", function () 
             program({ settings: { auditImagesLimit: 7, challengePreferences: [{ type: "Blink" }] } }),
         );
         assert.deepEqual(failures, [
-            { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" },
+            { property: "", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" },
             {
-                property: "settings.challengePreferences[0].type",
+                property: "",
                 reason: 'settings.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"',
             },
         ]);

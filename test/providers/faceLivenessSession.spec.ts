@@ -55,7 +55,7 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             const { failures } = await provider.check(olds, { settings: { auditImagesLimit: 1 }, clientRequestToken: "mine-1" });
             assert.deepEqual(failures, [
                 {
-                    property: "clientRequestToken",
+                    property: "",
                     reason:
                         'clientRequestToken "mine-1" already created a session, and settings changed, which needs a new session; ' +
                         "the service answers a reused token with the session it already created: give a new token, or omit it to " +
@@ -80,7 +80,7 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             const { failures } = await provider.check({}, { settings });
             assert.deepEqual(failures, [
                 {
-                    property: "region",
+                    property: "",
                     reason:
                         `region is not set, and the stack's aws:region is "eu-central-1", where Face Liveness is not offered; ` +
                         "set region (or aws:region) to one of us-east-1, us-west-2, eu-west-1, ap-south-1, ap-northeast-1, sa-east-1, ap-southeast-5, ap-southeast-7",
@@ -93,7 +93,7 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             const { failures } = await provider.check({}, { settings, __stackConfig: ["aws:region", "aws:profile"] });
             assert.deepEqual(failures, [
                 {
-                    property: "region",
+                    property: "",
                     reason:
                         "the stack sets aws:profile, but this Pulumi CLI did not pass them to the provider (CLIs older than 3.139 do " +
                         "not), so the session would use the environment's region and credentials instead: upgrade the Pulumi CLI",
@@ -104,9 +104,7 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
 
         it("fails on a bad setting with the property path, the value and what is allowed", async () => {
             const { failures } = await provider.check({}, { settings: { auditImagesLimit: 7 } });
-            assert.deepEqual(failures, [
-                { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" },
-            ]);
+            assert.deepEqual(failures, [{ property: "", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 7" }]);
         });
 
         it("passes values unknown at preview, and makes no network call", async () => {
@@ -437,11 +435,11 @@ describe("faceLivenessSessionProvider, called directly against the emulator", ()
             );
             assert.deepEqual(failures, [
                 {
-                    property: "kmsKeyId",
+                    property: "",
                     reason: "kmsKeyId must be a KMS key id, key ARN, alias name or alias ARN, matching ^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$, got [secret]",
                 },
                 {
-                    property: "clientRequestToken",
+                    property: "",
                     reason: "clientRequestToken must be letters, digits, '-' and '_', matching ^[a-zA-Z0-9-_]+$, got [secret]",
                 },
             ]);

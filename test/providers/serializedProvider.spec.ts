@@ -106,7 +106,7 @@ describe("the serialized provider, run alone in a fresh process", () => {
         assert.deepEqual(checked.failures, []);
         assert.deepEqual(checked.inputs, { settings: { auditImagesLimit: 1 }, region: "us-west-2", __provider: "text" });
         assert.deepEqual(results[1].result.failures, [
-            { property: "settings.auditImagesLimit", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
+            { property: "", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" },
         ]);
 
         const { __provider: _, ...inputs } = checked.inputs;

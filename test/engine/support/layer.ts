@@ -2,6 +2,7 @@
  * Whether the engine layer runs: always when an engine is at hand; when none is, CI fails the run and a developer's
  * `npm test` prints one line saying it skipped the layer and why.
  */
+import * as fs from "node:fs";
 import { EmulatorOptions, RekognitionEmulator, startEmulator } from "../../support/rekognitionEmulator";
 import { TestStack, findEngine } from "./pulumiCli";
 
@@ -28,6 +29,7 @@ export function engineOrSkip(context: Mocha.Context): string {
  */
 export class EngineSuite {
     private readonly stacks: TestStack[] = [];
+    private readonly folders: string[] = [];
 
     private constructor(
         readonly binDir: string,
@@ -49,8 +51,14 @@ export class EngineSuite {
         return stack;
     }
 
+    /** Removes `folder` (a copy of a program) when the suite closes. */
+    removeWithStacks(folder: string): void {
+        this.folders.push(folder);
+    }
+
     async close(): Promise<void> {
         for (const stack of this.stacks) await stack.remove();
+        for (const folder of this.folders) fs.rmSync(folder, { recursive: true, force: true });
         await this.emulator.stop();
         this.restoreEnv();
     }
