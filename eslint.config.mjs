@@ -10,6 +10,7 @@ export default tseslint.config(
             "bin/",
             "providers/sessionProviderText.ts",
             "node_modules/",
+            ".tools/",
             "scratch/",
             "test/fixtures/",
             ".pulumi-state/",

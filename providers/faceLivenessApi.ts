@@ -30,6 +30,33 @@ export function defaultRequestsPerSecond(region: string): number {
     return region === "us-east-1" || region === "us-west-2" ? 25 : 5;
 }
 
+/** A SessionId as the service makes it: a lower-case UUID. */
+export const sessionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Why an AWS error is worth another attempt with the same request (and the same token), if it is: the retry rule of the
+ * provider and of the session API.
+ */
+export function retryReason(error: unknown): "throttling" | "transient" | undefined {
+    const err = error as { name?: string; code?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
+    const status = err.$metadata?.httpStatusCode ?? 0;
+    if (
+        err.$retryable?.throttling ||
+        status === 429 ||
+        ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException"].includes(err.name ?? "")
+    ) {
+        return "throttling";
+    }
+    if (
+        status >= 500 ||
+        ["InternalServerError", "TimeoutError", "RequestTimeout"].includes(err.name ?? "") ||
+        ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(err.code ?? "")
+    ) {
+        return "transient";
+    }
+    return undefined;
+}
+
 /** What the Pulumi engine sends in place of a value that is not known until the deployment runs (preview). */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

@@ -17,6 +17,7 @@ import {
     inputsNamedIn,
     isSecretAt,
     redact,
+    retryReason,
     secretInputsKey,
     sessionInputs,
     show,
@@ -184,27 +185,6 @@ function limiterFor(region: string): RateLimiter {
     return limiter;
 }
 
-/** Why an AWS error is worth another attempt, if it is. */
-function retryReason(error: unknown): "throttling" | "transient" | undefined {
-    const err = error as { name?: string; code?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
-    const status = err.$metadata?.httpStatusCode ?? 0;
-    if (
-        err.$retryable?.throttling ||
-        status === 429 ||
-        ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException"].includes(err.name ?? "")
-    ) {
-        return "throttling";
-    }
-    if (
-        status >= 500 ||
-        ["InternalServerError", "TimeoutError", "RequestTimeout"].includes(err.name ?? "") ||
-        ["ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(err.code ?? "")
-    ) {
-        return "transient";
-    }
-    return undefined;
-}
-
 /**
  * Sends one Rekognition request within the region's shared quota, retrying throttling and transient failures, and
  * turns a final failure into an explained error (which keeps the AWS error's name as `awsErrorName`).
@@ -275,8 +255,8 @@ function clientFor(region: string | undefined): RekognitionClient {
     return client;
 }
 
-/** Turns an AWS error into a message that says what failed and what to do. */
-function explainAwsError(
+/** Turns an AWS error into a message that says what failed and what to do (the session API logs it too). */
+export function explainAwsError(
     operation: string,
     region: string | undefined,
     inputs: FaceLivenessSessionInputs,

@@ -26,6 +26,15 @@ export interface EmulatedSession {
     request: Record<string, any>;
     createdAt: number;
     status: "CREATED" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
+    /** The confidence a finished check reports (0 to 100). @default 97.5 */
+    confidence?: number;
+}
+
+/** What a device's check of a session came to, as a test sets it. */
+export interface SessionOutcome {
+    status: EmulatedSession["status"];
+    /** The confidence GetFaceLivenessSessionResults reports once the check is finished. @default 97.5 */
+    confidence?: number;
 }
 
 export interface EmulatorOptions {
@@ -91,6 +100,19 @@ export class RekognitionEmulator {
     /** Moves a session along as a device would (the emulator has no streaming API). */
     setStatus(sessionId: string, status: EmulatedSession["status"]): void {
         this.sessions.get(sessionId)!.status = status;
+    }
+
+    /** Forgets the errors `failNext` queued that no call has taken yet. */
+    clearInjected(): void {
+        this.injected.length = 0;
+    }
+
+    /** Sets what the check of a session came to: its status and, once finished, its confidence. */
+    setOutcome(sessionId: string, outcome: SessionOutcome): void {
+        const session = this.sessions.get(sessionId);
+        if (session === undefined) throw new Error(`the emulator has no session ${sessionId}`);
+        session.status = outcome.status;
+        session.confidence = outcome.confidence;
     }
 
     calls(operation: string): ReceivedRequest[] {
@@ -205,9 +227,23 @@ export class RekognitionEmulator {
                 }
                 const status = expired ? "EXPIRED" : session.status;
                 const done = status === "SUCCEEDED" || status === "FAILED";
-                // A finished session carries image bytes: sensitive data the provider must never keep.
+                // A finished session carries image bytes and, with OutputConfig, the S3 keys the service wrote them
+                // under: sensitive data neither the provider nor the session API may ever keep or show.
+                const output = session.request.Settings?.OutputConfig;
+                const image = (name: string) => ({
+                    Bytes: Buffer.from(`${name}-image-bytes`).toString("base64"),
+                    ...(output
+                        ? { S3Object: { Bucket: output.S3Bucket, Name: `${output.S3KeyPrefix ?? ""}${session.sessionId}/${name}.jpg` } }
+                        : {}),
+                    BoundingBox: { Width: 0.5, Height: 0.6, Left: 0.25, Top: 0.2 },
+                });
+                const audits = Array.from({ length: session.request.Settings?.AuditImagesLimit ?? 0 }, (_, i) => image(`audit-${i}`));
                 const images = done
-                    ? { Confidence: 97.5, ReferenceImage: { Bytes: Buffer.from("reference-image-bytes").toString("base64") } }
+                    ? {
+                          Confidence: session.confidence ?? 97.5,
+                          ReferenceImage: image("reference"),
+                          ...(audits.length ? { AuditImages: audits } : {}),
+                      }
                     : {};
                 return reply(200, { SessionId: session.sessionId, Status: status, ...images });
             }

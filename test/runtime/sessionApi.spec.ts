@@ -1,0 +1,563 @@
+/**
+ * The session API's handler as built (bin/runtime/sessionApi/index.js, the very file the function's code holds),
+ * invoked in this process with payload-2.0 events as API Gateway sends them. Its AWS SDK clients reach the project's
+ * Rekognition emulator and moto's DynamoDB, EventBridge and SQS on loopback through AWS_ENDPOINT_URL_*, as the
+ * function reaches AWS. Not proven here: API Gateway's own authorizers and throttles (the component's tests check
+ * their configuration), and AWS itself (`npm run test:aws`).
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { Moto } from "../support/moto";
+import {
+    SessionApiConfig,
+    apiEnvironment,
+    defaultEventSource,
+    sessionTable,
+    verdictEventDetailType,
+} from "../../runtime/sessionApi/config";
+
+const builtHandler = path.resolve(__dirname, "../../bin/runtime/sessionApi/index.js");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const REGION = "us-east-1";
+
+type Answer = { statusCode: number; headers: Record<string, string>; body: string };
+type Handler = (event: object, context: object) => Promise<Answer>;
+
+/** The configuration the component gives a setup's API with no session options (its defaults). */
+function configFor(tableName: string, overrides: Partial<SessionApiConfig> = {}): SessionApiConfig {
+    return {
+        tableName,
+        authMode: "jwt",
+        kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        s3Bucket: "kyc-images",
+        s3KeyPrefix: "liveness-api/",
+        auditImagesLimit: 2,
+        challengePreferences: [{ type: "FaceMovementChallenge" }],
+        confidenceThreshold: 90,
+        maxFailures: 5,
+        failureWindowSeconds: 180,
+        lockoutSeconds: 1800,
+        maxSessionsPerWindow: 10,
+        recordRetentionDays: 30,
+        eventSource: defaultEventSource,
+        ...overrides,
+    };
+}
+
+describe("the session API's handler, as built, against the emulator and moto", function () {
+    this.timeout(60_000);
+    let moto: Moto;
+    let emulator: RekognitionEmulator;
+    let restoreEnv: () => void;
+    const dynamodb = () => new DynamoDBClient({ region: REGION });
+    let queueUrl: string;
+    let tables = 0;
+    /** Every answer and every line the handler wrote, searched for what must never leave it. */
+    const answers: Answer[] = [];
+    const logLines: string[] = [];
+    const realNow = Date.now;
+
+    before(async function () {
+        moto = await Moto.start(this);
+        ({ emulator, restoreEnv } = await startEmulator());
+        process.env.AWS_REGION = REGION;
+        // Every verdict event on the default bus lands in a queue the tests read.
+        const sqs = new SQSClient({ region: REGION });
+        ({ QueueUrl: queueUrl } = (await sqs.send(new CreateQueueCommand({ QueueName: "verdicts" }))) as { QueueUrl: string });
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
+        const eventBridge = new EventBridgeClient({ region: REGION });
+        await eventBridge.send(
+            new PutRuleCommand({ Name: "verdicts", EventPattern: JSON.stringify({ "detail-type": [verdictEventDetailType] }) }),
+        );
+        await eventBridge.send(new PutTargetsCommand({ Rule: "verdicts", Targets: [{ Id: "queue", Arn: Attributes!.QueueArn }] }));
+    });
+    after(async () => {
+        Date.now = realNow;
+        restoreEnv?.();
+        await emulator?.stop();
+        await moto?.stop();
+    });
+    afterEach(() => {
+        Date.now = realNow;
+    });
+
+    /** A new table laid out as the component declares it. */
+    async function newTable(): Promise<string> {
+        const name = `sessions-${++tables}`;
+        const { partitionKey, sortKey, verdictIndex } = sessionTable;
+        await dynamodb().send(
+            new CreateTableCommand({
+                TableName: name,
+                BillingMode: "PAY_PER_REQUEST",
+                AttributeDefinitions: [
+                    { AttributeName: partitionKey, AttributeType: "S" },
+                    { AttributeName: sortKey, AttributeType: "S" },
+                    { AttributeName: verdictIndex.partitionKey, AttributeType: "S" },
+                    { AttributeName: verdictIndex.sortKey, AttributeType: "N" },
+                ],
+                KeySchema: [
+                    { AttributeName: partitionKey, KeyType: "HASH" },
+                    { AttributeName: sortKey, KeyType: "RANGE" },
+                ],
+                GlobalSecondaryIndexes: [
+                    {
+                        IndexName: verdictIndex.name,
+                        KeySchema: [
+                            { AttributeName: verdictIndex.partitionKey, KeyType: "HASH" },
+                            { AttributeName: verdictIndex.sortKey, KeyType: "RANGE" },
+                        ],
+                        Projection: { ProjectionType: "ALL" },
+                    },
+                ],
+            }),
+        );
+        return name;
+    }
+
+    /** A fresh load of the built handler with `config` as the function's environment (it reads it at load). */
+    function load(config: SessionApiConfig): Handler {
+        for (const [name, value] of Object.entries(apiEnvironment(config))) process.env[name] = value;
+        delete require.cache[builtHandler];
+        const { handler } = require(builtHandler) as { handler: Handler };
+        return async (event, context) => {
+            captureLogs(+1);
+            try {
+                const answer = await handler(event, context);
+                answers.push(answer);
+                return answer;
+            } finally {
+                captureLogs(-1);
+            }
+        };
+    }
+
+    /** The handler's log lines, taken from stdout and stderr while any invocation runs (some run at once). */
+    let capturing = 0;
+    const written = { out: process.stdout.write, err: process.stderr.write };
+    function captureLogs(change: 1 | -1): void {
+        capturing += change;
+        if (change === 1 && capturing === 1) {
+            const capture = (chunk: unknown) => (logLines.push(String(chunk)), true);
+            process.stdout.write = capture as never;
+            process.stderr.write = capture as never;
+        } else if (capturing === 0) {
+            process.stdout.write = written.out;
+            process.stderr.write = written.err;
+        }
+    }
+
+    const context = (remainingMs = 29_000) => {
+        const deadline = realNow() + remainingMs;
+        return { awsRequestId: "req-1", functionName: "api", getRemainingTimeInMillis: () => deadline - realNow() };
+    };
+    /** The JWT a caller sends; API Gateway checks it and passes its claims on. Never to appear anywhere. */
+    const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW5ldmVyLXNob3du";
+    function event(
+        routeKey: string,
+        options: { owner?: string | null; sessionId?: string; body?: string; base64?: boolean; rawPath?: string; iam?: boolean } = {},
+    ): object {
+        const owner = options.owner === undefined ? "alice" : options.owner;
+        const authorizer =
+            owner === null
+                ? undefined
+                : options.iam
+                  ? { iam: { cognitoIdentity: { identityId: owner, amr: ["authenticated"] } } }
+                  : { jwt: { claims: { sub: owner, scope: "liveness/check" }, scopes: ["liveness/check"] } };
+        const [method, route] = routeKey.split(" ");
+        return {
+            version: "2.0",
+            routeKey,
+            rawPath: options.rawPath ?? (options.sessionId !== undefined ? `/sessions/${options.sessionId}` : route),
+            headers: { authorization: `Bearer ${JWT}`, "content-type": "application/json" },
+            pathParameters: options.sessionId !== undefined ? { sessionId: options.sessionId } : undefined,
+            body: options.body,
+            isBase64Encoded: options.base64 ?? false,
+            requestContext: { requestId: "req-1", http: { method, path: route }, authorizer },
+        };
+    }
+    const bodyOf = (answer: Answer) => JSON.parse(answer.body);
+
+    async function receivedEvents(): Promise<{ source: string; "detail-type": string; detail: Record<string, unknown> }[]> {
+        const sqs = new SQSClient({ region: REGION });
+        const received: { source: string; "detail-type": string; detail: Record<string, unknown> }[] = [];
+        for (;;) {
+            const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+            if (!Messages || Messages.length === 0) return received;
+            received.push(...Messages.map((m) => JSON.parse(m.Body!)));
+        }
+    }
+
+    describe("POST /sessions", () => {
+        it("creates a session with the setup's key, bucket, prefix and options, records it as the caller's, and answers its id and region", async () => {
+            const tableName = await newTable();
+            const handler = load(configFor(tableName));
+            const creates = emulator.calls("CreateFaceLivenessSession").length;
+            const answer = await handler(event("POST /sessions"), context());
+            assert.equal(answer.statusCode, 201);
+            assert.equal(answer.headers["content-type"], "application/json");
+            const { sessionId } = bodyOf(answer);
+            assert.match(sessionId, UUID);
+            assert.deepEqual(bodyOf(answer), { sessionId, region: REGION });
+            const [create] = emulator.calls("CreateFaceLivenessSession").slice(creates);
+            assert.match(create.body.ClientRequestToken, UUID, "a token of the server's own");
+            assert.deepEqual(create.body, {
+                KmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                Settings: {
+                    OutputConfig: { S3Bucket: "kyc-images", S3KeyPrefix: "liveness-api/" },
+                    AuditImagesLimit: 2,
+                    ChallengePreferences: [{ Type: "FaceMovementChallenge" }],
+                },
+                ClientRequestToken: create.body.ClientRequestToken,
+            });
+            const { Item } = await DynamoDBDocumentClient.from(dynamodb()).send(
+                new GetCommand({ TableName: tableName, Key: { pk: "OWNER#alice", sk: `SESSION#${sessionId}` } }),
+            );
+            assert.deepEqual(Object.keys(Item!).sort(), ["createdAt", "expiresAt", "pk", "sessionId", "sk", "status"]);
+            assert.equal(Item!.status, "CREATED");
+        });
+
+        it("takes the owner from the caller's Cognito identity with IAM auth", async () => {
+            const tableName = await newTable();
+            const handler = load(configFor(tableName, { authMode: "iam" }));
+            const { sessionId } = bodyOf(await handler(event("POST /sessions", { owner: "us-east-1:identity-1", iam: true }), context()));
+            const own = await handler(
+                event("GET /sessions/{sessionId}", { owner: "us-east-1:identity-1", iam: true, sessionId }),
+                context(),
+            );
+            assert.equal(own.statusCode, 200);
+            // A JWT's sub is not an owner under IAM auth: the request carries no identity this API trusts.
+            assert.equal((await handler(event("POST /sessions", { owner: "bob" }), context())).statusCode, 401);
+        });
+
+        it("fails with 503 and no session id when the record cannot be stored: no id reaches a device unrecorded", async () => {
+            const tableName = await newTable();
+            const handler = load(configFor(tableName));
+            const sessions = emulator.sessions.size;
+            // The table goes away while the service is still answering the Create.
+            emulator.options.createLatencyMs = 500;
+            try {
+                const answering = handler(event("POST /sessions"), context());
+                await new Promise((resolve) => setTimeout(resolve, 200));
+                await dynamodb().send(new DeleteTableCommand({ TableName: tableName }));
+                const answer = await answering;
+                assert.equal(emulator.sessions.size, sessions + 1, "the service made a session");
+                assert.deepEqual(
+                    [answer.statusCode, bodyOf(answer), answer.headers["retry-after"]],
+                    [503, { error: "the service is unavailable; try again shortly" }, "1"],
+                );
+            } finally {
+                emulator.options.createLatencyMs = undefined;
+            }
+        });
+
+        it("retries throttling with the same token within the request's time: one session for one request", async () => {
+            const handler = load(configFor(await newTable()));
+            const sessions = emulator.sessions.size;
+            const creates = emulator.calls("CreateFaceLivenessSession").length;
+            emulator.failNext("CreateFaceLivenessSession", "ProvisionedThroughputExceededException", 2, "Provisioned rate exceeded");
+            emulator.failNext("CreateFaceLivenessSession", "ThrottlingException", 1, "Rate exceeded", 500);
+            const answer = await handler(event("POST /sessions"), context());
+            assert.equal(answer.statusCode, 201);
+            const calls = emulator.calls("CreateFaceLivenessSession").slice(creates);
+            assert.equal(calls.length, 4);
+            assert.equal(new Set(calls.map((c) => c.body.ClientRequestToken)).size, 1, "every attempt sent the same token");
+            assert.equal(emulator.sessions.size, sessions + 1);
+        });
+
+        it("answers 503 with Retry-After when the service is still throttled as the request's time runs out, creating nothing", async () => {
+            const handler = load(configFor(await newTable()));
+            const sessions = emulator.sessions.size;
+            emulator.failNext("CreateFaceLivenessSession", "ProvisionedThroughputExceededException", 1000, "Provisioned rate exceeded");
+            try {
+                const answer = await handler(event("POST /sessions"), context(2500));
+                assert.equal(answer.statusCode, 503);
+                assert.deepEqual(bodyOf(answer), { error: "the liveness service is busy; try again shortly" });
+                assert.equal(answer.headers["retry-after"], "1");
+                assert.equal(emulator.sessions.size, sessions);
+            } finally {
+                emulator.clearInjected();
+            }
+        });
+
+        const badBodies: [string, string, boolean, number, string][] = [
+            ["a JSON array", "[]", false, 400, "the body must be empty or {}, got an array"],
+            ["a number", "42", false, 400, "the body must be empty or {}, got a number"],
+            ["text that is not JSON", "threshold=0", false, 400, "the body must be empty or {}, got text that is not JSON"],
+            [
+                "an option the client may not choose",
+                '{"confidenceThreshold": 0}',
+                false,
+                400,
+                'the body must be empty or {}: sessions take no options from the client, got "confidenceThreshold"',
+            ],
+            ["a body over 1 KiB", JSON.stringify({ pad: "x".repeat(2000) }), false, 413, "the body must be empty or {}, got 2010 bytes"],
+            [
+                "a base64 body holding an option",
+                Buffer.from('{"kmsKeyId":"x"}').toString("base64"),
+                true,
+                400,
+                'the body must be empty or {}: sessions take no options from the client, got "kmsKeyId"',
+            ],
+        ];
+        for (const [what, body, base64, status, error] of badBodies) {
+            it(`fails with ${status} on ${what}, creating nothing`, async () => {
+                const handler = load(configFor(await newTable()));
+                const creates = emulator.calls("CreateFaceLivenessSession").length;
+                const answer = await handler(event("POST /sessions", { body, base64 }), context());
+                assert.deepEqual([answer.statusCode, bodyOf(answer)], [status, { error }]);
+                assert.equal(emulator.calls("CreateFaceLivenessSession").length, creates);
+            });
+        }
+
+        it("takes an absent, empty, whitespace or {} body, base64 or not", async () => {
+            const handler = load(configFor(await newTable()));
+            for (const [body, base64] of [
+                [undefined, false],
+                ["", false],
+                ["  \n", false],
+                ["{}", false],
+                [Buffer.from("{ }").toString("base64"), true],
+            ] as const) {
+                assert.equal(
+                    (await handler(event("POST /sessions", { body, base64 }), context())).statusCode,
+                    201,
+                    `body ${JSON.stringify(body)}`,
+                );
+            }
+        });
+    });
+
+    describe("GET /sessions/{sessionId}", () => {
+        let tableName: string;
+        let handler: Handler;
+        beforeEach(async () => {
+            tableName = await newTable();
+            handler = load(configFor(tableName));
+        });
+        const create = async (owner = "alice") => bodyOf(await handler(event("POST /sessions", { owner }), context())).sessionId as string;
+        const read = (sessionId: string, owner = "alice") => handler(event("GET /sessions/{sessionId}", { owner, sessionId }), context());
+
+        it("answers the owner only; another caller and an unknown id get the same 404", async () => {
+            const sessionId = await create("alice");
+            assert.deepEqual(bodyOf(await read(sessionId, "alice")), { sessionId, status: "CREATED", live: null });
+            const others = await read(sessionId, "bob");
+            const unknown = await read("0c7e1d54-1111-4222-8333-944455556666", "alice");
+            for (const answer of [others, unknown])
+                assert.deepEqual([answer.statusCode, bodyOf(answer)], [404, { error: "no such session" }]);
+        });
+
+        it("answers live null while CREATED or IN_PROGRESS, and records nothing", async () => {
+            const sessionId = await create();
+            emulator.setOutcome(sessionId, { status: "IN_PROGRESS" });
+            assert.deepEqual(bodyOf(await read(sessionId)), { sessionId, status: "IN_PROGRESS", live: null });
+            const { Item } = await DynamoDBDocumentClient.from(dynamodb()).send(
+                new GetCommand({ TableName: tableName, Key: { pk: "OWNER#alice", sk: `SESSION#${sessionId}` } }),
+            );
+            assert.equal(Item!.decidedAt, undefined);
+        });
+
+        const verdicts: [string, { status: "SUCCEEDED" | "FAILED"; confidence?: number }, boolean][] = [
+            ["SUCCEEDED at the threshold (90)", { status: "SUCCEEDED", confidence: 90 }, true],
+            ["SUCCEEDED just below it (89.9)", { status: "SUCCEEDED", confidence: 89.9 }, false],
+            ["FAILED", { status: "FAILED", confidence: 99 }, false],
+        ];
+        for (const [what, outcome, live] of verdicts) {
+            it(`answers live ${live} for ${what}`, async () => {
+                const sessionId = await create();
+                emulator.setOutcome(sessionId, outcome);
+                assert.deepEqual(bodyOf(await read(sessionId)), { sessionId, status: outcome.status, live });
+            });
+        }
+
+        it("answers live false for an expired session, whether the service says EXPIRED or SessionNotFound", async () => {
+            const expired = await create();
+            emulator.advance(3 * 60_000);
+            try {
+                assert.deepEqual(bodyOf(await read(expired)), { sessionId: expired, status: "EXPIRED", live: false });
+            } finally {
+                emulator.advance(-3 * 60_000);
+            }
+            const forgotten = await create();
+            emulator.sessions.delete(forgotten);
+            assert.deepEqual(bodyOf(await read(forgotten)), { sessionId: forgotten, status: "EXPIRED", live: false });
+        });
+
+        it("records the verdict once and publishes one event, for racing reads too; later reads never call Rekognition", async () => {
+            await receivedEvents();
+            const sessionId = await create();
+            emulator.setOutcome(sessionId, { status: "SUCCEEDED", confidence: 96.25 });
+            const [first, second] = await Promise.all([read(sessionId), read(sessionId)]);
+            assert.deepEqual(
+                [bodyOf(first), bodyOf(second)],
+                [
+                    { sessionId, status: "SUCCEEDED", live: true },
+                    { sessionId, status: "SUCCEEDED", live: true },
+                ],
+            );
+            const gets = emulator.calls("GetFaceLivenessSessionResults").length;
+            assert.deepEqual(bodyOf(await read(sessionId)), { sessionId, status: "SUCCEEDED", live: true });
+            assert.equal(emulator.calls("GetFaceLivenessSessionResults").length, gets, "answered from the record");
+
+            const published = await receivedEvents();
+            assert.deepEqual(
+                published.map((e) => [e.source, e["detail-type"], e.detail]),
+                [[defaultEventSource, verdictEventDetailType, { owner: "alice", sessionId, live: true, confidence: 96.25 }]],
+            );
+            // The app's backend finds the owner's latest verdict in one request.
+            const { Items } = await DynamoDBDocumentClient.from(dynamodb()).send(
+                new QueryCommand({
+                    TableName: tableName,
+                    IndexName: sessionTable.verdictIndex.name,
+                    KeyConditionExpression: "#owner = :owner",
+                    ExpressionAttributeNames: { "#owner": "owner" },
+                    ExpressionAttributeValues: { ":owner": "alice" },
+                    ScanIndexForward: false,
+                    Limit: 1,
+                }),
+            );
+            assert.deepEqual(
+                Items!.map((i) => [i.sessionId, i.status, i.live, i.confidence]),
+                [[sessionId, "SUCCEEDED", true, 96.25]],
+            );
+        });
+
+        it("fails with 400 on a malformed session id, and 401 without an identity", async () => {
+            for (const sessionId of ["abc", "0C7E1D54-1111-4222-8333-944455556666", "../LIMITS"]) {
+                const answer = await read(sessionId);
+                assert.deepEqual(
+                    [answer.statusCode, bodyOf(answer)],
+                    [400, { error: "sessionId must be a session id (a lower-case UUID)" }],
+                );
+            }
+            const anonymous = await handler(
+                event("GET /sessions/{sessionId}", { owner: null, sessionId: "0c7e1d54-1111-4222-8333-944455556666" }),
+                context(),
+            );
+            assert.deepEqual([anonymous.statusCode, bodyOf(anonymous)], [401, { error: "not authenticated" }]);
+        });
+    });
+
+    describe("limits per owner, enforced before any Create", () => {
+        /** Date.now inside a window of `seconds`, `offsetMs` after it began: the handler counts epoch-aligned windows. */
+        const atWindowStart = (seconds: number, offsetMs = 1000) => Math.ceil(realNow() / (seconds * 1000)) * seconds * 1000 + offsetMs;
+
+        it(`after 5 not-live verdicts within 180 s the owner is refused for 1800 s (429, Retry-After); others are not`, async () => {
+            const handler = load(configFor(await newTable()));
+            const start = atWindowStart(180);
+            Date.now = () => start;
+            for (let i = 0; i < 5; i++) {
+                const { sessionId } = bodyOf(await handler(event("POST /sessions"), context()));
+                emulator.setOutcome(sessionId, { status: "FAILED" });
+                await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+            }
+            const creates = emulator.calls("CreateFaceLivenessSession").length;
+            const refused = await handler(event("POST /sessions"), context());
+            assert.deepEqual(
+                [refused.statusCode, bodyOf(refused), refused.headers["retry-after"]],
+                [429, { error: "too many liveness checks; try again later" }, "1800"],
+            );
+            assert.equal(emulator.calls("CreateFaceLivenessSession").length, creates, "no Create for a refused request");
+            assert.equal((await handler(event("POST /sessions", { owner: "bob" }), context())).statusCode, 201);
+            Date.now = () => start + 1799_000;
+            assert.equal((await handler(event("POST /sessions"), context())).headers["retry-after"], "1");
+            Date.now = () => start + 1800_000;
+            assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201, "admitted again once the lockout ends");
+        });
+
+        it("failures more than 180 s after the window's first do not add up to a lockout", async () => {
+            const handler = load(configFor(await newTable()));
+            const start = atWindowStart(180);
+            const check = async (status: "FAILED" | "SUCCEEDED", at: number) => {
+                Date.now = () => at;
+                const { sessionId } = bodyOf(await handler(event("POST /sessions"), context()));
+                emulator.setOutcome(sessionId, { status, confidence: 99 });
+                await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+            };
+            for (let i = 0; i < 4; i++) await check("FAILED", start);
+            await check("FAILED", start + 181_000); // the fifth, but 181 s after the first: a new window
+            Date.now = () => start + 182_000;
+            assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201);
+        });
+
+        it("at most 10 sessions per owner per window: the 11th is refused until the window ends, without a Create", async () => {
+            const handler = load(configFor(await newTable()));
+            const start = atWindowStart(180, 60_000);
+            Date.now = () => start;
+            for (let i = 0; i < 10; i++) assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201);
+            const creates = emulator.calls("CreateFaceLivenessSession").length;
+            const refused = await handler(event("POST /sessions"), context());
+            assert.deepEqual([refused.statusCode, refused.headers["retry-after"]], [429, "120"]);
+            assert.equal(emulator.calls("CreateFaceLivenessSession").length, creates);
+            Date.now = () => start + 120_000;
+            assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201, "a new window");
+        });
+    });
+
+    describe("everything else", () => {
+        it("answers 405 for another method on its paths and 404 elsewhere", async () => {
+            const handler = load(configFor(await newTable()));
+            const cases: [object, number, string][] = [
+                [event("DELETE /sessions", { rawPath: "/sessions" }), 405, "method not allowed"],
+                [
+                    event("PUT /sessions/{sessionId}", { rawPath: "/sessions/0c7e1d54-1111-4222-8333-944455556666" }),
+                    405,
+                    "method not allowed",
+                ],
+                [event("$default", { rawPath: "/admin" }), 404, "no such route"],
+            ];
+            for (const [request, status, error] of cases) {
+                const answer = await handler(request, context());
+                assert.deepEqual([answer.statusCode, bodyOf(answer)], [status, { error }]);
+            }
+        });
+
+        it("fails at load, naming every missing or bad variable, when misconfigured", () => {
+            const saved = process.env.LIVENESS_CONFIDENCE_THRESHOLD;
+            process.env.LIVENESS_CONFIDENCE_THRESHOLD = "10";
+            delete process.env.LIVENESS_TABLE_NAME;
+            delete require.cache[builtHandler];
+            try {
+                assert.throws(
+                    () => require(builtHandler),
+                    (error: Error) =>
+                        error.message ===
+                        'the liveness session API is misconfigured: LIVENESS_TABLE_NAME is not set; LIVENESS_CONFIDENCE_THRESHOLD must be a number from 50 to 100, got "10"',
+                );
+            } finally {
+                process.env.LIVENESS_CONFIDENCE_THRESHOLD = saved;
+            }
+        });
+
+        it("no answer and no log line holds a confidence, image bytes, an image's S3 key, a token or the caller's JWT", async () => {
+            // Runs last: it searches what every test above answered and logged.
+            assert.ok(answers.length > 40 && logLines.length > 20, `searched ${answers.length} answers and ${logLines.length} log lines`);
+            const tokens = emulator.calls("CreateFaceLivenessSession").map((c) => c.body.ClientRequestToken as string);
+            const forbidden = [
+                "96.25",
+                "89.9",
+                // The key, in a log line and in an answer's body (escaped): the caller's own "confidenceThreshold" is echoed.
+                '"confidence"',
+                '\\"confidence\\"',
+                Buffer.from("reference-image-bytes").toString("base64"),
+                "reference.jpg",
+                "audit-0",
+                JWT,
+                emulator.secretAccessKey,
+                ...tokens,
+            ];
+            const everything = [...answers.map((a) => JSON.stringify(a)), ...logLines].join("\n");
+            for (const value of forbidden) assert.equal(everything.includes(value), false, `${value} was answered or logged`);
+            // The logs are Powertools' JSON lines, one per event, with the request id.
+            const first = JSON.parse(logLines.find((line) => line.includes("session created"))!);
+            assert.deepEqual(
+                [first.level, first.message, first.service, typeof first.sessionId],
+                ["INFO", "session created", "liveness-session-api", "string"],
+            );
+        });
+    });
+});
