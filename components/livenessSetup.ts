@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Failure, memberShape, show, validate } from "../providers/faceLivenessApi";
 import { ChallengePreference, FaceLivenessSession, isPendingInput } from "../providers/faceLivenessSession";
 import type { SessionHost } from "../providers/faceLivenessSession";
+import { declareSessionApi, sessionApiMistakes } from "./sessionApi";
+import type { SessionApiArgs } from "./sessionApi";
 import { backendPolicy, deviceRoleTrustPolicy, frontendPolicy, keyPolicy, sessionKeyPrefix, tlsOnlyBucketPolicy } from "./policies";
 
 /** Per-session options; any left out come from {@link LivenessSetupArgs.sessionDefaults}. */
@@ -93,6 +95,12 @@ export interface LivenessSetupArgs {
      * credentials elsewhere (attach `frontendPolicyJson` to their role with `frontendRoleNames`)
      */
     readonly deviceIdentity?: DeviceIdentityArgs;
+    /**
+     * The session API a real app calls at run time: `POST /sessions` creates a session for the caller, `GET
+     * /sessions/{sessionId}` answers its owner pass or fail; every route authorized (`auth`), the owner's limits
+     * counted, the verdict recorded for the app's backend. @default - none
+     */
+    readonly api?: SessionApiArgs;
 }
 
 /** Every argument of a LivenessSetup, so that a misspelt one (from JavaScript or stack config) is named, not ignored. */
@@ -110,6 +118,7 @@ const ARGUMENTS = [
     "frontendRoleNames",
     "tags",
     "deviceIdentity",
+    "api",
 ] as const satisfies readonly (keyof LivenessSetupArgs)[];
 // Fails to compile when LivenessSetupArgs gains an argument that ARGUMENTS does not list.
 const everyArgumentListed: Exclude<keyof LivenessSetupArgs, (typeof ARGUMENTS)[number]> extends never ? true : never = true;
@@ -179,6 +188,12 @@ export class LivenessSetup extends pulumi.ComponentResource {
     public readonly deviceConfig?: pulumi.Output<DeviceConfig>;
     /** The identity pool, and the roles of its signed-in and (with `allowGuests`) guest devices; with `deviceIdentity` only. */
     public readonly devices?: { identityPool: aws.cognito.IdentityPool; signedInRole: aws.iam.Role; guestRole?: aws.iam.Role };
+    /** The session API's URL (its `$default` stage); with `api` only. */
+    public readonly apiUrl?: pulumi.Output<string>;
+    /** The table of session records and verdicts, for the app's backend; with `api` only. */
+    public readonly checksTableName?: pulumi.Output<string>;
+    /** The policy that reads the verdicts (the table, and decrypting it with the key); with `api` only. */
+    public readonly verdictReaderPolicyJson?: pulumi.Output<string>;
 
     private readonly setupName: string;
     private readonly sessionHost?: SessionHost;
@@ -194,7 +209,8 @@ export class LivenessSetup extends pulumi.ComponentResource {
         this.setupName = name;
         this.sessionHost = host?.sessionHost;
         // Every mistake in the arguments, reported together before any child exists.
-        const mistakes = argumentMistakes(args);
+        const api = sessionApiMistakes(args.api, args.deviceIdentity !== undefined && args.deviceIdentity !== null, shown);
+        const mistakes = [...argumentMistakes(args), ...api.mistakes];
         if (mistakes.length > 0) this.fail(mistakes);
         this.sessionDefaults = args.sessionDefaults ?? {};
         const parent = { parent: this };
@@ -203,10 +219,11 @@ export class LivenessSetup extends pulumi.ComponentResource {
         this.region = aws.getRegionOutput({}, parent).region;
         const partition = aws.getPartitionOutput({}, parent).partition;
 
+        const needsAccount = args.kmsKeyArn === undefined || args.api !== undefined;
+        const accountId = needsAccount ? aws.getCallerIdentityOutput({}, parent).accountId : undefined;
         if (args.kmsKeyArn !== undefined) {
             this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
         } else {
-            const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
             this.key = new aws.kms.Key(
                 `${name}-key`,
                 {
@@ -214,7 +231,7 @@ export class LivenessSetup extends pulumi.ComponentResource {
                     enableKeyRotation: true,
                     deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
                     policy: pulumi
-                        .all([partition, accountId, pulumi.output(args.backendPrincipalArns ?? [])])
+                        .all([partition, accountId!, pulumi.output(args.backendPrincipalArns ?? [])])
                         .apply(([p, a, principals]) =>
                             JSON.stringify(keyPolicy({ partition: p, accountId: a, backendPrincipalArns: principals })),
                         ),
@@ -266,6 +283,31 @@ export class LivenessSetup extends pulumi.ComponentResource {
             this.addSession(sessionName, options ?? {});
         }
 
+        if (args.api !== undefined && args.api !== null) {
+            const outputs = declareSessionApi(
+                {
+                    name,
+                    parent: this,
+                    tags,
+                    partition,
+                    region: this.region,
+                    accountId: accountId!,
+                    bucketArn: this.bucketArn,
+                    bucketName: this.bucketName,
+                    kmsKeyArn: this.kmsKeyArn,
+                    storageReady: this.storageReady,
+                    deviceRoles: this.devices
+                        ? [this.devices.signedInRole, ...(this.devices.guestRole ? [this.devices.guestRole] : [])]
+                        : [],
+                },
+                args.api,
+                api.authMode!,
+            );
+            this.apiUrl = outputs.apiUrl;
+            this.checksTableName = outputs.checksTableName;
+            this.verdictReaderPolicyJson = outputs.verdictReaderPolicyJson;
+        }
+
         this.registerOutputs({
             sessionIds: this.sessionIds,
             region: this.region,
@@ -276,6 +318,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
             frontendPolicyJson: this.frontendPolicyJson,
             identityPoolId: this.identityPoolId,
             deviceConfig: this.deviceConfig,
+            apiUrl: this.apiUrl,
+            checksTableName: this.checksTableName,
+            verdictReaderPolicyJson: this.verdictReaderPolicyJson,
         });
     }
 

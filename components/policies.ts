@@ -8,7 +8,7 @@
 export interface PolicyStatement {
     Sid: string;
     Effect: "Allow" | "Deny";
-    Principal?: "*" | { AWS: string | string[] } | { Federated: string };
+    Principal?: "*" | { AWS: string | string[] } | { Federated: string } | { Service: string };
     Action: string | string[];
     Resource: string | string[];
     Condition?: Record<string, Record<string, string>>;
@@ -142,5 +142,105 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
                 Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
         ],
+    };
+}
+
+/** Where the session API's sessions write their images: a prefix of its own, beside the declared sessions'. */
+export const apiSessionsPrefix = "api-sessions/";
+
+/** Who may assume the session API's function role: Lambda, for functions of this account only. */
+export function lambdaTrustPolicy(accountId: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "LambdaOfThisAccount",
+                Effect: "Allow",
+                Principal: { Service: "lambda.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
+/**
+ * What the session API's function uses, and nothing more: the two Face Liveness actions (no resource type, hence
+ * `*`), writing images under the API's prefix, the image key, the items of its own table (GetItem, PutItem,
+ * UpdateItem, and ConditionCheckItem for the transaction that admits a session), its own log group, and publishing
+ * events of its own source on the default bus.
+ */
+export function sessionApiPolicy(args: {
+    bucketArn: string;
+    kmsKeyArn: string;
+    tableArn: string;
+    logGroupArn: string;
+    eventBusArn: string;
+    eventSource: string;
+}): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "CreateAndReadLivenessSessions",
+                Effect: "Allow",
+                Action: ["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"],
+                Resource: "*",
+            },
+            { Sid: "WriteApiSessionImages", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${apiSessionsPrefix}*` },
+            { Sid: "UseImageKey", Effect: "Allow", Action: imageKeyActions, Resource: args.kmsKeyArn },
+            {
+                Sid: "SessionRecords",
+                Effect: "Allow",
+                Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+                Resource: args.tableArn,
+            },
+            { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${args.logGroupArn}:*` },
+            {
+                Sid: "PublishVerdicts",
+                Effect: "Allow",
+                Action: "events:PutEvents",
+                Resource: args.eventBusArn,
+                Condition: { StringEquals: { "events:source": args.eventSource } },
+            },
+        ],
+    };
+}
+
+/**
+ * What the app's other services need to trust a verdict rather than the device: reading the session records (one
+ * GetItem, or the owner's latest verdict through the index), and decrypting them, through DynamoDB only.
+ */
+export function verdictReaderPolicy(args: { tableArn: string; kmsKeyArn: string; region: string }): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadVerdicts",
+                Effect: "Allow",
+                Action: ["dynamodb:GetItem", "dynamodb:Query"],
+                Resource: [args.tableArn, `${args.tableArn}/index/*`],
+            },
+            {
+                Sid: "DecryptVerdicts",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:DescribeKey"],
+                Resource: args.kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `dynamodb.${args.region}.amazonaws.com` } },
+            },
+        ],
+    };
+}
+
+/** The session API's two routes, as `execute-api` resources of its `$default` stage. */
+export function apiRouteArns(executionArn: string): string[] {
+    return [`${executionArn}/$default/POST/sessions`, `${executionArn}/$default/GET/sessions/*`];
+}
+
+/** What a device role gets with an IAM-authorized session API: calling its two routes, nothing more. */
+export function deviceInvokePolicy(executionArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "CallLivenessSessionApi", Effect: "Allow", Action: "execute-api:Invoke", Resource: apiRouteArns(executionArn) }],
     };
 }

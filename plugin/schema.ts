@@ -8,6 +8,8 @@
  */
 import { livenessSetupType } from "../components/livenessSetup";
 import type { DeviceConfig, DeviceIdentityArgs, LivenessSessionOptions, LivenessSetupArgs } from "../components/livenessSetup";
+import { sessionApiDefaults } from "../components/sessionApi";
+import type { SessionApiArgs, SessionApiJwtAuth } from "../components/sessionApi";
 import { sessionInputs } from "../providers/faceLivenessApi";
 import type { Shape } from "../providers/faceLivenessApi";
 import { pluginSessionType } from "../providers/faceLivenessSession";
@@ -32,6 +34,7 @@ interface PropertySpec {
     description?: string;
     plain?: boolean;
     secret?: boolean;
+    oneOf?: PropertySpec[];
     default?: unknown;
 }
 
@@ -156,6 +159,35 @@ const setupArgDocs: Record<keyof LivenessSetupArgs, string> = {
     deviceIdentity:
         "An Amazon Cognito identity pool for the devices that stream, with roles that may only stream to sessions. " +
         "Default: none (attach `frontendPolicyJson` to the devices' role with `frontendRoleNames`).",
+    api:
+        "The session API a real app calls at run time: `POST /sessions` creates a session for the caller, `GET " +
+        "/sessions/{sessionId}` answers its owner pass or fail; every route authorized, the owner's limits counted, the " +
+        "verdict recorded for the app's backend. Default: none.",
+};
+
+const sessionApiDocs: Record<keyof SessionApiArgs, string> = {
+    auth:
+        'How callers are authorized; there is no anonymous mode: `"iam"` (SigV4 with the devices\' Cognito identities; the ' +
+        "owner of a session is the caller's identity id) or `{ jwt: { issuer, audiences, scopes } }` (the owner is the " +
+        'token\'s `sub`). Default: `"iam"` with `deviceIdentity`; otherwise required.',
+    confidenceThreshold: `\`live\` is true for SUCCEEDED at or above this confidence, 50 to 100. Default: ${sessionApiDefaults.confidenceThreshold}.`,
+    maxFailures: `Not-live verdicts within \`failureWindowSeconds\` after which an owner is locked out. Default: ${sessionApiDefaults.maxFailures}.`,
+    failureWindowSeconds: `The window of \`maxFailures\` and \`maxSessionsPerWindow\`, in seconds. Default: ${sessionApiDefaults.failureWindowSeconds}.`,
+    lockoutSeconds: `How long an owner is refused new sessions after \`maxFailures\`, in seconds. Default: ${sessionApiDefaults.lockoutSeconds}.`,
+    maxSessionsPerWindow: `Sessions one owner may create per window. Default: ${sessionApiDefaults.maxSessionsPerWindow}.`,
+    auditImagesLimit: sessionDocs["settings.auditImagesLimit"],
+    challengePreferences: sessionDocs["settings.challengePreferences"],
+    throttlingRateLimit: `The \`$default\` stage's steady rate limit, requests per second. Default: ${sessionApiDefaults.throttlingRateLimit}.`,
+    throttlingBurstLimit: `The \`$default\` stage's burst limit. Default: ${sessionApiDefaults.throttlingBurstLimit}.`,
+    logRetentionDays: `Days the function's and the stage's logs are kept. Default: ${sessionApiDefaults.logRetentionDays}.`,
+    recordRetentionDays: `Days a session record and its verdict are kept. Default: ${sessionApiDefaults.recordRetentionDays}.`,
+    corsAllowOrigins: "Origins browsers may call the API from (CORS); never `*`. Default: none.",
+};
+
+const jwtAuthDocs: Record<keyof SessionApiJwtAuth, string> = {
+    issuer: "The issuer, such as a Cognito user pool's `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`.",
+    audiences: "The audiences (app client ids) a token must be for.",
+    scopes: "OAuth scopes a token must carry on both routes. Default: none.",
 };
 
 const deviceIdentityDocs: Record<keyof DeviceIdentityArgs, string> = {
@@ -194,10 +226,13 @@ export const setupOutputDocs = {
     deviceConfig:
         "What the FaceLivenessDetector's configuration needs (region, identity pool, whether guests may stream), named " +
         "as Amplify's `Auth.Cognito` configuration names it; with `deviceIdentity` only.",
+    apiUrl: "The session API's URL (its `$default` stage); with `api` only.",
+    checksTableName: "The DynamoDB table of session records and verdicts, for the app's backend; with `api` only.",
+    verdictReaderPolicyJson: "The policy that reads the verdicts (the table, and decrypting it with the key); with `api` only.",
 };
 
 /** The outputs present only with some arguments. */
-const optionalSetupOutputs = ["identityPoolId", "deviceConfig"];
+const optionalSetupOutputs = ["identityPoolId", "deviceConfig", "apiUrl", "checksTableName", "verdictReaderPolicyJson"];
 
 /** The provider's own configuration, as `liveness:<key>` in a stack's config: every setting the core reads. */
 export const providerConfigDocs: Record<Exclude<keyof ConfigKeys, "regionInStack">, string> = {
@@ -272,6 +307,48 @@ export function packageSchema(version: string): string {
         ),
         required: Object.keys(deviceConfigDocs),
     };
+    types[`${packageName}:index:SessionApiJwtAuth`] = {
+        type: "object",
+        description: "A JWT authorizer: API Gateway checks the token's issuer, audience (or `client_id`) and scopes.",
+        properties: documented(
+            { issuer: { type: "string" }, audiences: strings, scopes: { ...strings, plain: true } } satisfies Record<
+                keyof SessionApiJwtAuth,
+                PropertySpec
+            >,
+            jwtAuthDocs,
+        ),
+        required: ["issuer", "audiences"],
+    };
+    types[`${packageName}:index:SessionApiAuth`] = {
+        type: "object",
+        description: "A JWT authorizer for the session API's routes.",
+        properties: { jwt: { $ref: `#/types/${packageName}:index:SessionApiJwtAuth`, description: "The JWT authorizer." } },
+        required: ["jwt"],
+    };
+    const integer = { type: "integer", plain: true };
+    const number = { type: "number", plain: true };
+    types[`${packageName}:index:SessionApi`] = {
+        type: "object",
+        description: setupArgDocs.api,
+        properties: documented(
+            {
+                auth: { oneOf: [{ type: "string" }, { $ref: `#/types/${packageName}:index:SessionApiAuth` }], plain: true },
+                confidenceThreshold: number,
+                maxFailures: integer,
+                failureWindowSeconds: integer,
+                lockoutSeconds: integer,
+                maxSessionsPerWindow: integer,
+                auditImagesLimit: integer,
+                challengePreferences: { type: "array", items: challengePreference, plain: true },
+                throttlingRateLimit: number,
+                throttlingBurstLimit: integer,
+                logRetentionDays: integer,
+                recordRetentionDays: integer,
+                corsAllowOrigins: { ...strings, plain: true },
+            } satisfies Record<keyof SessionApiArgs, PropertySpec>,
+            sessionApiDocs,
+        ),
+    };
     const roleNames = { type: "array", items: { type: "string" } };
     const setupInputs: Record<keyof LivenessSetupArgs, PropertySpec> = {
         sessions: { type: "object", additionalProperties: sessionOptions, plain: true },
@@ -287,6 +364,7 @@ export function packageSchema(version: string): string {
         frontendRoleNames: roleNames,
         tags: { type: "object", additionalProperties: { type: "string" } },
         deviceIdentity: { $ref: `#/types/${packageName}:index:DeviceIdentity`, plain: true },
+        api: { $ref: `#/types/${packageName}:index:SessionApi`, plain: true },
     };
 
     const sessionOutputProperties: Properties = {
@@ -339,6 +417,9 @@ export function packageSchema(version: string): string {
                             frontendPolicyJson: { type: "string" },
                             identityPoolId: { type: "string" },
                             deviceConfig: { $ref: `#/types/${packageName}:index:DeviceConfig` },
+                            apiUrl: { type: "string" },
+                            checksTableName: { type: "string" },
+                            verdictReaderPolicyJson: { type: "string" },
                         },
                         setupOutputDocs,
                     ),

@@ -417,7 +417,7 @@ describe("LivenessSetup (mocks)", () => {
         [
             "a misspelt argument",
             { retentionDay: 7 } as never,
-            "LivenessSetup bad: retentionDay (7) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags, deviceIdentity",
+            "LivenessSetup bad: retentionDay (7) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags, deviceIdentity, api",
         ],
         [
             "a role ARN as a role name",
@@ -438,7 +438,7 @@ describe("LivenessSetup (mocks)", () => {
         [
             "a misspelt argument holding a secret",
             { retentionDay: { days: pulumi.secret("zq-hush") } } as never,
-            'LivenessSetup bad: retentionDay ({"days":"[Output]"}) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags, deviceIdentity',
+            'LivenessSetup bad: retentionDay ({"days":"[Output]"}) is not known; did you mean retentionDays? allowed: sessions, sessionDefaults, bucketName, kmsKeyArn, retentionDays, keyDeletionWindowDays, forceDestroy, backendReadsImages, backendPrincipalArns, backendRoleNames, frontendRoleNames, tags, deviceIdentity, api',
         ],
     ];
     for (const [what, args, message] of mistakes) {

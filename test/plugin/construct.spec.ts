@@ -65,7 +65,9 @@ describe("LivenessSetup through the plugin's construct (mocks)", () => {
         assert.equal(lifecycle.inputs.rules[0].expiration.days, 14);
         assert.equal(registered.find((r) => r.name === "kyc-backend-kyc-backend")!.inputs.role, "kyc-backend");
 
-        const withoutDevices = Object.keys(setupOutputDocs).filter((key) => !["identityPoolId", "deviceConfig"].includes(key));
+        const withoutDevices = Object.keys(setupOutputDocs).filter(
+            (key) => !["identityPoolId", "deviceConfig", "apiUrl", "checksTableName", "verdictReaderPolicyJson"].includes(key),
+        );
         assert.deepEqual(Object.keys(state).sort(), withoutDevices.sort());
         const outputs = Object.fromEntries(
             await Promise.all(Object.entries(state).map(async ([key, value]) => [key, await unwrap(value as pulumi.Output<unknown>)])),
@@ -99,6 +101,44 @@ describe("LivenessSetup through the plugin's construct (mocks)", () => {
             identityPoolId: poolId,
             allowGuestAccess: true,
         });
+    });
+
+    it("builds the session API from a plain api, as TypeScript does, and returns its outputs too", async () => {
+        const issuer = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123";
+        const { state } = await plugin.construct!(
+            "app",
+            setupToken,
+            { api: constructInput({ auth: { jwt: { issuer, audiences: ["client-1"] } }, confidenceThreshold: 95 }) },
+            {},
+        );
+        await settle();
+        assert.deepEqual(
+            registered
+                .filter((r) => r.name.startsWith("app-api"))
+                .map((r) => `${r.type}::${r.name}`)
+                .sort(),
+            [
+                "aws:apigatewayv2/api:Api::app-api",
+                "aws:apigatewayv2/authorizer:Authorizer::app-api-jwt",
+                "aws:apigatewayv2/integration:Integration::app-api-handler",
+                "aws:apigatewayv2/route:Route::app-api-create",
+                "aws:apigatewayv2/route:Route::app-api-read",
+                "aws:apigatewayv2/stage:Stage::app-api",
+                "aws:cloudwatch/logGroup:LogGroup::app-api-access-logs",
+                "aws:cloudwatch/logGroup:LogGroup::app-api-handler-logs",
+                "aws:dynamodb/table:Table::app-api-checks",
+                "aws:iam/role:Role::app-api-handler",
+                "aws:iam/rolePolicy:RolePolicy::app-api-handler",
+                "aws:lambda/function:Function::app-api-handler",
+                "aws:lambda/permission:Permission::app-api-create",
+                "aws:lambda/permission:Permission::app-api-read",
+            ],
+        );
+        const fn = registered.find((r) => r.type === "aws:lambda/function:Function" && r.name === "app-api-handler")!;
+        assert.equal(fn.inputs.environment.variables.LIVENESS_CONFIDENCE_THRESHOLD, "95");
+        assert.equal(await unwrap(state.apiUrl as pulumi.Output<string>), "https://a1b2c3d4e5.execute-api.us-west-2.amazonaws.com/");
+        assert.equal(await unwrap(state.checksTableName as pulumi.Output<string>), "app-api-checks-0a1b2c3");
+        assert.equal(JSON.parse(await unwrap(state.verdictReaderPolicyJson as pulumi.Output<string>)).Statement[0].Sid, "ReadVerdicts");
     });
 
     it("keeps a value unknown at preview as an Output, and a secret secret", async () => {

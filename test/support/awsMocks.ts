@@ -31,6 +31,40 @@ export function awsState(args: pulumi.runtime.MockResourceArgs, region: string):
                 state: { ...args.inputs, arn: `arn:aws:cognito-identity:${region}:${ACCOUNT_ID}:identitypool/${poolId}` },
             };
         }
+        case "aws:dynamodb/table:Table": {
+            const name = `${args.name}-0a1b2c3`;
+            return { id: name, state: { ...args.inputs, name, arn: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${name}` } };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const name = `${args.name}-0a1b2c3`;
+            return { id: name, state: { ...args.inputs, name, arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${name}` } };
+        }
+        case "aws:lambda/function:Function": {
+            const name = `${args.name}-0a1b2c3`;
+            const arn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}`;
+            return {
+                id: name,
+                state: {
+                    ...args.inputs,
+                    name,
+                    arn,
+                    invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+                },
+            };
+        }
+        case "aws:apigatewayv2/api:Api": {
+            const apiId = "a1b2c3d4e5";
+            return {
+                id: apiId,
+                state: {
+                    ...args.inputs,
+                    apiEndpoint: `https://${apiId}.execute-api.${region}.amazonaws.com`,
+                    executionArn: `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${apiId}`,
+                },
+            };
+        }
+        case "aws:apigatewayv2/stage:Stage":
+            return { id: "$default", state: { ...args.inputs, invokeUrl: `https://a1b2c3d4e5.execute-api.${region}.amazonaws.com/` } };
         case faceLivenessSessionType:
         case pluginSessionType:
             // The provider does not run under mocks: a stand-in id (program.spec.ts creates real ones).
