@@ -7,6 +7,8 @@
  * Values not known yet (during preview) are skipped: a rule reports only what it can see.
  */
 import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { apiRouteArns } from "../components/policies";
+import { authModeVariable } from "../runtime/sessionApi/config";
 
 /** A session's type: from TypeScript programs (the dynamic provider), and from every other language (the plugin). */
 export const SESSION_TYPES = ["pulumi-nodejs:dynamic/rekognition:FaceLivenessSession", "liveness:index:FaceLivenessSession"];
@@ -24,6 +26,11 @@ const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBl
 const ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const FUNCTION = "aws:lambda/function:Function";
+const API = "aws:apigatewayv2/api:Api";
+const INTEGRATION = "aws:apigatewayv2/integration:Integration";
+const API_ROUTE = "aws:apigatewayv2/route:Route";
+const AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer";
 const IAM_POLICIES = [
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/policy:Policy",
@@ -51,9 +58,40 @@ function livenessBuckets(resources: PolicyResource[]): Map<string, PolicyResourc
 const configuring = (resources: PolicyResource[], type: string, bucket: string) =>
     resources.filter((r) => r.type === type && r.props.bucket === bucket);
 
+/**
+ * The session APIs in the stack: each HTTP API with an integration whose function is a liveness session API's (it
+ * carries the handler's auth-mode variable), with those integrations' ids and the API's routes as execute-api ARNs.
+ */
+function livenessApis(resources: PolicyResource[]): { api: PolicyResource; integrations: PolicyResource[]; routeArns: string[] }[] {
+    const functions = resources.filter((r) => r.type === FUNCTION && r.props.environment?.variables?.[authModeVariable] !== undefined);
+    const integrations = resources.filter(
+        (r) => r.type === INTEGRATION && functions.some((fn) => linked(r, "integrationUri", fn, fn.props.arn)),
+    );
+    return resources
+        .filter((r) => r.type === API)
+        .map((api) => ({
+            api,
+            integrations: integrations.filter((i) => linked(i, "apiId", api, apiIdOf(api))),
+            routeArns: typeof api.props.executionArn === "string" ? apiRouteArns(api.props.executionArn) : [],
+        }))
+        .filter(({ integrations }) => integrations.length > 0);
+}
+
+/** An HTTP API's id: its own, or the last part of its execution ARN. */
+const apiIdOf = (api: PolicyResource): string | undefined =>
+    api.props.id ?? (typeof api.props.executionArn === "string" ? api.props.executionArn.split(":").pop() : undefined);
+
+/**
+ * Whether `r` refers to `target`: its input `key` holds the target's `value`, or (at preview, before values are known)
+ * it depends on the target.
+ */
+const linked = (r: PolicyResource, key: string, target: PolicyResource, value: unknown) =>
+    (value !== undefined && r.props[key] === value) || r.dependencies.some((d) => d.urn === target.urn);
+
 type Statement = {
     Effect?: string;
     Action?: string | string[];
+    Resource?: string | string[];
     NotAction?: string | string[];
     Principal?: { Federated?: string | string[] };
     Condition?: Record<string, Record<string, unknown>>;
@@ -73,14 +111,21 @@ const actionsOf = (statement: { Action?: string | string[] }) => ([] as string[]
  * What a statement grants that a device's role must not hold: any Rekognition action but streaming, any S3, KMS or
  * IAM action (wildcards included), and everything a NotAction leaves out.
  */
-function forbiddenForDevices(statement: Statement): string[] {
+function forbiddenForDevices(statement: Statement, apiRouteArns: string[]): string[] {
     if (statement.Effect !== "Allow") return [];
     if (statement.NotAction !== undefined)
         return [`every action but ${([] as string[]).concat(statement.NotAction).join(", ")} (NotAction)`];
-    return actionsOf(statement).filter((action) => {
-        const lower = action.toLowerCase();
-        return lower !== STREAM_ACTION.toLowerCase() && (lower.startsWith("*") || /^(rekognition|s3|kms|iam):/.test(lower));
-    });
+    const resources = ([] as string[]).concat(statement.Resource ?? []);
+    return actionsOf(statement)
+        .filter((action) => {
+            const lower = action.toLowerCase();
+            // Calling the session API's two routes, and nothing else of API Gateway.
+            if (lower.startsWith("execute-api:")) {
+                return lower !== "execute-api:invoke" || resources.some((resource) => !apiRouteArns.includes(resource));
+            }
+            return lower !== STREAM_ACTION.toLowerCase() && (lower.startsWith("*") || /^(rekognition|s3|kms|iam):/.test(lower));
+        })
+        .map((action) => (action.toLowerCase().startsWith("execute-api:") ? `${action} on ${resources.join(", ")}` : action));
 }
 
 /** Whether resource `r` names or depends on `role` (a role's policies name it by name, or by id). */
@@ -90,9 +135,10 @@ const concerns = (r: PolicyResource, role: PolicyResource) =>
 
 /** What a role holds that a device must not, each in words. */
 function forbiddenHeldBy(role: PolicyResource, resources: PolicyResource[]): string[] {
+    const routeArns = livenessApis(resources).flatMap((api) => api.routeArns);
     const fromDocument = (where: string, policyJson: unknown) =>
         statementsOf(policyJson)
-            .flatMap(forbiddenForDevices)
+            .flatMap((statement) => forbiddenForDevices(statement, routeArns))
             .map((grant) => `${grant} (${where})`);
     const held = (role.props.inlinePolicies ?? []).flatMap((p: { name?: string; policy?: unknown }) =>
         fromDocument(`inline policy ${p.name ?? ""}`.trim(), p.policy),
@@ -226,10 +272,39 @@ export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy
                 if (held.length === 0) continue;
                 reportViolation(
                     `Role ${role.name} is trusted by a Cognito identity pool, so every device (and, with guest access, every ` +
-                        `visitor) can use what it holds: ${held.join("; ")}. A device needs only ${STREAM_ACTION}: give it ` +
+                        `visitor) can use what it holds: ${held.join("; ")}. A device needs only ${STREAM_ACTION} (and ` +
+                        "execute-api:Invoke on the session API's two routes): give it " +
                         "LivenessSetup's frontendPolicyJson (or use LivenessSetup's deviceIdentity) instead of AmazonRekognitionFullAccess or any wider policy.",
                     role.urn,
                 );
+            }
+        },
+    },
+    {
+        name: "liveness-api-routes-authorized",
+        description:
+            "Every route of an HTTP API with an integration of a liveness session API's function is authorized (AWS_IAM, or " +
+            "JWT or CUSTOM with an authorizer): the API creates sessions and answers verdicts for the caller it identifies.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation) => {
+            // Every route of such an API: whatever it targets, it shares the API with the sessions and verdicts.
+            for (const { api } of livenessApis(args.resources)) {
+                const routes = args.resources.filter((r) => r.type === API_ROUTE && linked(r, "apiId", api, apiIdOf(api)));
+                for (const route of routes) {
+                    const kind = route.props.authorizationType ?? "NONE";
+                    // At preview an authorizer's id is not known yet: the route's dependency on it says as much.
+                    const hasAuthorizer =
+                        typeof route.props.authorizerId === "string" || route.dependencies.some((d) => d.type === AUTHORIZER);
+                    const authorized = kind === "AWS_IAM" || ((kind === "JWT" || kind === "CUSTOM") && hasAuthorizer);
+                    if (!authorized) {
+                        reportViolation(
+                            `Route ${route.name} (${route.props.routeKey}) of the liveness session API ${api.name} has authorization ` +
+                                `${kind}${!hasAuthorizer && kind !== "NONE" ? " without an authorizer" : ""}: ` +
+                                "anyone could create sessions or read verdicts; use LivenessSetup's api.auth (AWS_IAM or a JWT authorizer).",
+                            route.urn,
+                        );
+                    }
+                }
             }
         },
     },

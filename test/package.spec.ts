@@ -32,6 +32,9 @@ describe("the package, built, packed and installed into a consumer's program", f
             [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "bin")],
             { cwd: projectDir },
         );
+        // The session API's handler, as npm run build bundled it (the tests run after the build).
+        const handler = ["bin", "runtime", "sessionApi", "index.js"];
+        fs.copyFileSync(path.join(projectDir, ...handler), path.join(pkgDir, ...handler));
         for (const file of ["package.json", "README.md", "LICENSE", "plugin/index.js", "plugin/package.json", "plugin/PulumiPlugin.yaml"]) {
             fs.mkdirSync(path.dirname(path.join(pkgDir, file)), { recursive: true });
             fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
@@ -59,18 +62,18 @@ describe("the package, built, packed and installed into a consumer's program", f
     });
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    it("packs the built library, its types and the README, and nothing of the tests, bench or example stack", () => {
+    it("packs the built library, its types, the session API's built handler and the README, and nothing of the tests, bench or example stack", () => {
         assert.ok(packedFiles.includes("bin/lib.js") && packedFiles.includes("bin/lib.d.ts"));
         assert.ok(packedFiles.includes("bin/providers/faceLivenessSession.d.ts"));
         for (const file of packedFiles) {
             assert.match(
                 file,
-                /^(bin\/(lib|testing|providers\/|components\/|plugin\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml)$|README\.md$|LICENSE$|package\.json$)/,
+                /^(bin\/(lib|testing|providers\/|components\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml)$|README\.md$|LICENSE$|package\.json$)/,
                 `unexpected ${file}`,
             );
         }
         assert.ok(packedFiles.includes("LICENSE"));
-        for (const file of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "bin/plugin/main.js"])
+        for (const file of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "bin/plugin/main.js", "bin/runtime/sessionApi/index.js"])
             assert.ok(packedFiles.includes(file), file);
     });
 

@@ -70,6 +70,7 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
             sessions: { s: { auditImagesLimit: 1 } },
             backendRoleNames: ["api"],
             deviceIdentity: { allowGuests: true },
+            api: {},
         });
         new LivenessSetup("brought", {
             bucketName: "elsewhere",
@@ -170,11 +171,12 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
         /** The message for the guest role holding `held`. */
         const message = (held: string) =>
             `Role good-device-guest is trusted by a Cognito identity pool, so every device (and, with guest access, every visitor) ` +
-            `can use what it holds: ${held}. A device needs only rekognition:StartFaceLivenessSession: give it LivenessSetup's ` +
+            `can use what it holds: ${held}. A device needs only rekognition:StartFaceLivenessSession (and execute-api:Invoke on the ` +
+            "session API's two routes): give it LivenessSetup's " +
             "frontendPolicyJson (or use LivenessSetup's deviceIdentity) instead of AmazonRekognitionFullAccess or any wider policy.";
 
         it("passes the component's device roles, which hold the stream action only", async () => {
-            assert.equal(good.filter((r) => r.type === "aws:iam/role:Role").length, 2);
+            assert.equal(good.filter((r) => r.type === "aws:iam/role:Role").length, 3, "two device roles and the session API function's");
             assert.deepEqual(await violations("device-roles-only-stream", good), []);
         });
 
@@ -256,6 +258,62 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
                 },
             ];
             assert.deepEqual(await violations("device-roles-only-stream", managed), [message("s3:GetObject (policy stream-and-read)")]);
+        });
+
+        it("passes execute-api:Invoke on the session API's two routes, and fails it on anything more", async () => {
+            assert.equal(
+                good.filter((r) => r.name.startsWith("good-api-invoke")).length,
+                2,
+                "the component gives both device roles the routes",
+            );
+            const api = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5";
+            const wider = [
+                ...good,
+                {
+                    type: "aws:iam/rolePolicy:RolePolicy",
+                    name: "guest-invoke-all",
+                    props: {
+                        role: roleName(),
+                        policy: JSON.stringify({
+                            Statement: [
+                                { Effect: "Allow", Action: "execute-api:Invoke", Resource: [`${api}/$default/POST/sessions`, `${api}/*`] },
+                                { Effect: "Allow", Action: "execute-api:ManageConnections", Resource: `${api}/$default/POST/sessions` },
+                            ],
+                        }),
+                    },
+                },
+            ];
+            assert.deepEqual(await violations("device-roles-only-stream", wider), [
+                message(
+                    `execute-api:Invoke on ${api}/$default/POST/sessions, ${api}/* (role policy guest-invoke-all); ` +
+                        `execute-api:ManageConnections on ${api}/$default/POST/sessions (role policy guest-invoke-all)`,
+                ),
+            ]);
+        });
+    });
+
+    describe("liveness-api-routes-authorized", () => {
+        it("passes the component's routes (AWS_IAM here), and fails one left open or without its authorizer", async () => {
+            const routes = good.filter((r) => r.type === "aws:apigatewayv2/route:Route");
+            assert.deepEqual(
+                routes.map((r) => [r.name, r.props.authorizationType]),
+                [
+                    ["good-api-create", "AWS_IAM"],
+                    ["good-api-read", "AWS_IAM"],
+                ],
+            );
+            const open = replaced(
+                replaced(good, "good-api-read", (p) => ({ ...p, authorizationType: "NONE" })),
+                "good-api-create",
+                (p) => ({ ...p, authorizationType: "JWT" }),
+            );
+            assert.deepEqual(await violations("liveness-api-routes-authorized", open), [
+                "Route good-api-create (POST /sessions) of the liveness session API good-api has authorization JWT without an authorizer: anyone could create sessions or read verdicts; use LivenessSetup's api.auth (AWS_IAM or a JWT authorizer).",
+                "Route good-api-read (GET /sessions/{sessionId}) of the liveness session API good-api has authorization NONE: anyone could create sessions or read verdicts; use LivenessSetup's api.auth (AWS_IAM or a JWT authorizer).",
+            ]);
+            // An API without a liveness function is not this rule's.
+            const otherFunction = replaced(open, "good-api-handler", (p) => (p.environment ? { ...p, environment: { variables: {} } } : p));
+            assert.deepEqual(await violations("liveness-api-routes-authorized", otherFunction), []);
         });
     });
 });

@@ -56,10 +56,13 @@ export const verdictEventDetailType = "Liveness Check Completed";
 /** The default `source` of those events. */
 export const defaultEventSource = "pulumi-rekognition-liveness";
 
+/** The variable of the auth mode, which every session API function has: how policies recognize one. */
+export const authModeVariable = "LIVENESS_AUTH_MODE";
+
 /** Each setting's environment variable. */
 const VARIABLES: Record<keyof SessionApiConfig, string> = {
     tableName: "LIVENESS_TABLE_NAME",
-    authMode: "LIVENESS_AUTH_MODE",
+    authMode: authModeVariable,
     kmsKeyId: "LIVENESS_KMS_KEY_ID",
     s3Bucket: "LIVENESS_S3_BUCKET",
     s3KeyPrefix: "LIVENESS_S3_KEY_PREFIX",

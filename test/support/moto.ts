@@ -48,7 +48,11 @@ export class Moto {
             context.skip();
         }
         const port = await freePort();
-        const child = spawn(found.server, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+        // moto's own server, one request at a time (motoServer.py says why), with the Python of moto's environment.
+        const python = path.join(path.dirname(found.server), "python");
+        const child = spawn(python, [path.join(__dirname, "motoServer.py"), "127.0.0.1", String(port)], {
+            stdio: ["ignore", "ignore", "pipe"],
+        });
         let stderr = "";
         child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
         const endpoint = `http://127.0.0.1:${port}`;
