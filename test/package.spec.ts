@@ -35,6 +35,7 @@ describe("the package, built, packed and installed into a consumer's program", f
         // The session API's handler, as npm run build bundled it (the tests run after the build).
         const handler = ["bin", "runtime", "sessionApi", "index.js"];
         fs.copyFileSync(path.join(projectDir, ...handler), path.join(pkgDir, ...handler));
+        fs.cpSync(path.join(projectDir, "docs"), path.join(pkgDir, "docs"), { recursive: true });
         for (const file of ["package.json", "README.md", "LICENSE", "plugin/index.js", "plugin/package.json", "plugin/PulumiPlugin.yaml"]) {
             fs.mkdirSync(path.dirname(path.join(pkgDir, file)), { recursive: true });
             fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
@@ -68,7 +69,7 @@ describe("the package, built, packed and installed into a consumer's program", f
         for (const file of packedFiles) {
             assert.match(
                 file,
-                /^(bin\/(lib|testing|providers\/|components\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml)$|README\.md$|LICENSE$|package\.json$)/,
+                /^(bin\/(lib|testing|providers\/|components\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml)$|README\.md$|docs\/[a-z-]+\.md$|LICENSE$|package\.json$)/,
                 `unexpected ${file}`,
             );
         }
