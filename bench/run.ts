@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "../providers/faceLivenessApi";
 import { sessionOutputs } from "../providers/faceLivenessSession";
 import { MinimalResource, minimalProvider } from "./minimal";
+import { sessionApiRows } from "./sessionApi";
 import { TestStack, findEngine } from "../test/engine/support/pulumiCli";
 import { mockAws } from "../test/support/awsMocks";
 import { settle, unwrap } from "../test/support/mocks";
@@ -18,6 +19,8 @@ import { ProviderHost, sessionUrn } from "../test/support/providerHost";
 import { RekognitionEmulator, startEmulator } from "../test/support/rekognitionEmulator";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+// The session API handler's own log lines (one per request) would bury the rows.
+process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
 
 const rows: string[] = [];
 function row(...cells: (string | number)[]) {
@@ -371,6 +374,7 @@ async function main() {
         await programEvaluation(quick ? [10, 100] : [10, 100, 1000]);
         rows.push("", "| component | resources | dependency depth | baseline |", "| --- | --- | --- | --- |");
         await componentShape();
+        await sessionApiRows(rows, row, emulator, quick);
     } finally {
         await emulator.stop();
         restoreEnv();

@@ -6,48 +6,27 @@
  * their configuration), and AWS itself (`npm run test:aws`).
  */
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
 import { Moto } from "../support/moto";
+import { SessionApiConfig, defaultEventSource, sessionTable, verdictEventDetailType } from "../../runtime/sessionApi/config";
 import {
-    SessionApiConfig,
-    apiEnvironment,
-    defaultEventSource,
-    sessionTable,
-    verdictEventDetailType,
-} from "../../runtime/sessionApi/config";
+    Answer,
+    CALLER_JWT,
+    Handler,
+    apiEvent,
+    builtHandler,
+    configFor,
+    createChecksTable,
+    lambdaContext,
+    loadHandler,
+} from "../support/sessionApi";
 
-const builtHandler = path.resolve(__dirname, "../../bin/runtime/sessionApi/index.js");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REGION = "us-east-1";
-
-type Answer = { statusCode: number; headers: Record<string, string>; body: string };
-type Handler = (event: object, context: object) => Promise<Answer>;
-
-/** The configuration the component gives a setup's API with no session options (its defaults). */
-function configFor(tableName: string, overrides: Partial<SessionApiConfig> = {}): SessionApiConfig {
-    return {
-        tableName,
-        authMode: "jwt",
-        kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        s3Bucket: "kyc-images",
-        s3KeyPrefix: "liveness-api/",
-        auditImagesLimit: 2,
-        challengePreferences: [{ type: "FaceMovementChallenge" }],
-        confidenceThreshold: 90,
-        maxFailures: 5,
-        failureWindowSeconds: 180,
-        lockoutSeconds: 1800,
-        maxSessionsPerWindow: 10,
-        recordRetentionDays: 30,
-        eventSource: defaultEventSource,
-        ...overrides,
-    };
-}
 
 describe("the session API's handler, as built, against the emulator and moto", function () {
     this.timeout(60_000);
@@ -89,41 +68,13 @@ describe("the session API's handler, as built, against the emulator and moto", f
     /** A new table laid out as the component declares it. */
     async function newTable(): Promise<string> {
         const name = `sessions-${++tables}`;
-        const { partitionKey, sortKey, verdictIndex } = sessionTable;
-        await dynamodb().send(
-            new CreateTableCommand({
-                TableName: name,
-                BillingMode: "PAY_PER_REQUEST",
-                AttributeDefinitions: [
-                    { AttributeName: partitionKey, AttributeType: "S" },
-                    { AttributeName: sortKey, AttributeType: "S" },
-                    { AttributeName: verdictIndex.partitionKey, AttributeType: "S" },
-                    { AttributeName: verdictIndex.sortKey, AttributeType: "N" },
-                ],
-                KeySchema: [
-                    { AttributeName: partitionKey, KeyType: "HASH" },
-                    { AttributeName: sortKey, KeyType: "RANGE" },
-                ],
-                GlobalSecondaryIndexes: [
-                    {
-                        IndexName: verdictIndex.name,
-                        KeySchema: [
-                            { AttributeName: verdictIndex.partitionKey, KeyType: "HASH" },
-                            { AttributeName: verdictIndex.sortKey, KeyType: "RANGE" },
-                        ],
-                        Projection: { ProjectionType: "ALL" },
-                    },
-                ],
-            }),
-        );
+        await createChecksTable(REGION, name);
         return name;
     }
 
     /** A fresh load of the built handler with `config` as the function's environment (it reads it at load). */
     function load(config: SessionApiConfig): Handler {
-        for (const [name, value] of Object.entries(apiEnvironment(config))) process.env[name] = value;
-        delete require.cache[builtHandler];
-        const { handler } = require(builtHandler) as { handler: Handler };
+        const handler = loadHandler(config);
         return async (event, context) => {
             captureLogs(+1);
             try {
@@ -151,35 +102,9 @@ describe("the session API's handler, as built, against the emulator and moto", f
         }
     }
 
-    const context = (remainingMs = 29_000) => {
-        const deadline = realNow() + remainingMs;
-        return { awsRequestId: "req-1", functionName: "api", getRemainingTimeInMillis: () => deadline - realNow() };
-    };
-    /** The JWT a caller sends; API Gateway checks it and passes its claims on. Never to appear anywhere. */
-    const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW5ldmVyLXNob3du";
-    function event(
-        routeKey: string,
-        options: { owner?: string | null; sessionId?: string; body?: string; base64?: boolean; rawPath?: string; iam?: boolean } = {},
-    ): object {
-        const owner = options.owner === undefined ? "alice" : options.owner;
-        const authorizer =
-            owner === null
-                ? undefined
-                : options.iam
-                  ? { iam: { cognitoIdentity: { identityId: owner, amr: ["authenticated"] } } }
-                  : { jwt: { claims: { sub: owner, scope: "liveness/check" }, scopes: ["liveness/check"] } };
-        const [method, route] = routeKey.split(" ");
-        return {
-            version: "2.0",
-            routeKey,
-            rawPath: options.rawPath ?? (options.sessionId !== undefined ? `/sessions/${options.sessionId}` : route),
-            headers: { authorization: `Bearer ${JWT}`, "content-type": "application/json" },
-            pathParameters: options.sessionId !== undefined ? { sessionId: options.sessionId } : undefined,
-            body: options.body,
-            isBase64Encoded: options.base64 ?? false,
-            requestContext: { requestId: "req-1", http: { method, path: route }, authorizer },
-        };
-    }
+    const context = (remainingMs = 29_000) => lambdaContext(remainingMs, realNow);
+    const event = apiEvent;
+    const JWT = CALLER_JWT;
     const bodyOf = (answer: Answer) => JSON.parse(answer.body);
 
     async function receivedEvents(): Promise<{ source: string; "detail-type": string; detail: Record<string, unknown> }[]> {
