@@ -27,6 +27,14 @@ export interface PolicyDocument {
 /** The KMS actions a principal needs to have Face Liveness encrypt images with a key, and to read them back. */
 export const imageKeyActions = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"];
 
+/** The two Face Liveness actions a backend uses: they have no resource type, hence `*`. */
+const createAndReadSessions: PolicyStatement = {
+    Sid: "CreateAndReadLivenessSessions",
+    Effect: "Allow",
+    Action: ["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"],
+    Resource: "*",
+};
+
 /** The key prefix under which every session of a setup writes, one folder per session. */
 export const sessionsPrefix = "sessions/";
 
@@ -45,12 +53,7 @@ export function backendPolicy(args: { bucketArn: string; kmsKeyArn: string; read
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "CreateAndReadLivenessSessions",
-                Effect: "Allow",
-                Action: ["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"],
-                Resource: "*",
-            },
+            createAndReadSessions,
             {
                 Sid: args.readImages ? "WriteAndReadSessionImages" : "WriteSessionImages",
                 Effect: "Allow",
@@ -181,12 +184,7 @@ export function sessionApiPolicy(args: {
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "CreateAndReadLivenessSessions",
-                Effect: "Allow",
-                Action: ["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"],
-                Resource: "*",
-            },
+            createAndReadSessions,
             { Sid: "WriteApiSessionImages", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${apiSessionsPrefix}*` },
             { Sid: "UseImageKey", Effect: "Allow", Action: imageKeyActions, Resource: args.kmsKeyArn },
             {
