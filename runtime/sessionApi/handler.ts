@@ -171,15 +171,17 @@ async function admit(owner: string, now: number): Promise<{ retryAt?: number }> 
 async function countFailure(owner: string, now: number): Promise<void> {
     const windowMs = config.failureWindowSeconds * 1000;
     const key = { pk: ownerKey(owner), sk: LIMITS };
+    // The limits item goes by TTL a day after its window or a lock set now could still matter.
+    const expiresAt = Math.ceil(now / 1000) + Math.max(config.failureWindowSeconds, config.lockoutSeconds) + 86_400;
     let failures: number;
     try {
         const { Attributes } = await table.send(
             new UpdateCommand({
                 TableName: config.tableName,
                 Key: key,
-                UpdateExpression: "SET failuresInWindow = failuresInWindow + :one",
+                UpdateExpression: "SET failuresInWindow = failuresInWindow + :one, expiresAt = :expiresAt",
                 ConditionExpression: "failWindowStart > :windowFloor",
-                ExpressionAttributeValues: { ":one": 1, ":windowFloor": now - windowMs },
+                ExpressionAttributeValues: { ":one": 1, ":windowFloor": now - windowMs, ":expiresAt": expiresAt },
                 ReturnValues: "ALL_NEW",
             }),
         );
@@ -191,8 +193,8 @@ async function countFailure(owner: string, now: number): Promise<void> {
             new UpdateCommand({
                 TableName: config.tableName,
                 Key: key,
-                UpdateExpression: "SET failWindowStart = :now, failuresInWindow = :one",
-                ExpressionAttributeValues: { ":now": now, ":one": 1 },
+                UpdateExpression: "SET failWindowStart = :now, failuresInWindow = :one, expiresAt = :expiresAt",
+                ExpressionAttributeValues: { ":now": now, ":one": 1, ":expiresAt": expiresAt },
             }),
         );
         failures = 1;
