@@ -1,6 +1,16 @@
 // The package's entry: re-exports only, so that importing it declares no resource.
 export { DeviceConfig, DeviceIdentityArgs, LivenessSessionOptions, LivenessSetup, LivenessSetupArgs } from "./components/livenessSetup";
-export { PolicyDocument, PolicyStatement, backendPolicy, frontendPolicy, keyPolicy, tlsOnlyBucketPolicy } from "./components/policies";
+export { SessionApiArgs, SessionApiJwtAuth } from "./components/sessionApi";
+export {
+    PolicyDocument,
+    PolicyStatement,
+    backendPolicy,
+    frontendPolicy,
+    keyPolicy,
+    tlsOnlyBucketPolicy,
+    verdictReaderPolicy,
+} from "./components/policies";
+export { defaultEventSource, sessionTable, verdictEventDetailType } from "./runtime/sessionApi/config";
 export {
     ChallengePreference,
     ChallengeType,

@@ -20,7 +20,14 @@ describe("the package, built, packed and installed into a consumer's program", f
     this.timeout(120_000);
     let tmp: string;
     let packedFiles: string[];
-    let consumer: { exports: string[]; resolvedFrom: string; registeredOnImport: number; type: string; providerText: string };
+    let consumer: {
+        exports: string[];
+        resolvedFrom: string;
+        registeredOnImport: number;
+        type: string;
+        providerText: string;
+        handlerCode: string;
+    };
     let consumerTest: { sessionIds: Record<string, string>; backendPolicy: any; region: string; bucketName: string; ownCalls: string[] };
     let pkgDir: string;
 
@@ -108,7 +115,18 @@ describe("the package, built, packed and installed into a consumer's program", f
     it("is required through its entry without declaring any resource, and exports the documented names", () => {
         assert.equal(consumer.resolvedFrom, path.join(fs.realpathSync(tmp), "consumer/node_modules", packageJson.name, "bin/lib.js"));
         assert.equal(consumer.registeredOnImport, 0);
-        for (const name of ["LivenessSetup", "FaceLivenessSession", "faceLivenessSessionProvider"]) {
+        assert.equal(
+            consumer.handlerCode,
+            path.join(fs.realpathSync(tmp), "consumer/node_modules", packageJson.name, "bin/runtime/sessionApi/index.js"),
+            "a setup's API function ships the handler of the installed package",
+        );
+        for (const name of [
+            "LivenessSetup",
+            "FaceLivenessSession",
+            "faceLivenessSessionProvider",
+            "verdictReaderPolicy",
+            "verdictEventDetailType",
+        ]) {
             assert.ok(consumer.exports.includes(name), `exports ${name}`);
         }
         assert.equal(consumer.type, "pulumi-nodejs:dynamic/rekognition:FaceLivenessSession");

@@ -442,7 +442,7 @@ describe("the session API's handler, as built, against the emulator and moto", f
         });
 
         it("fails at load, naming every missing or bad variable, when misconfigured", () => {
-            const saved = process.env.LIVENESS_CONFIDENCE_THRESHOLD;
+            const saved = { threshold: process.env.LIVENESS_CONFIDENCE_THRESHOLD, table: process.env.LIVENESS_TABLE_NAME };
             process.env.LIVENESS_CONFIDENCE_THRESHOLD = "10";
             delete process.env.LIVENESS_TABLE_NAME;
             delete require.cache[builtHandler];
@@ -454,7 +454,8 @@ describe("the session API's handler, as built, against the emulator and moto", f
                         'the liveness session API is misconfigured: LIVENESS_TABLE_NAME is not set; LIVENESS_CONFIDENCE_THRESHOLD must be a number from 50 to 100, got "10"',
                 );
             } finally {
-                process.env.LIVENESS_CONFIDENCE_THRESHOLD = saved;
+                process.env.LIVENESS_CONFIDENCE_THRESHOLD = saved.threshold;
+                process.env.LIVENESS_TABLE_NAME = saved.table;
             }
         });
 

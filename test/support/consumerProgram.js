@@ -13,7 +13,18 @@ const pulumi = require("@pulumi/pulumi");
                 return { id: `${args.name}-id`, state: args.inputs };
             },
             call: (args) => {
-                throw new Error(`unexpected call ${args.token}`);
+                const answers = {
+                    "aws:index/getRegion:getRegion": { region: "us-east-1", name: "us-east-1", id: "us-east-1" },
+                    "aws:index/getPartition:getPartition": { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" },
+                    "aws:index/getCallerIdentity:getCallerIdentity": {
+                        accountId: "123456789012",
+                        arn: "arn:aws:iam::123456789012:user/u",
+                        userId: "U",
+                        id: "123456789012",
+                    },
+                };
+                if (!answers[args.token]) throw new Error(`unexpected call ${args.token}`);
+                return answers[args.token];
             },
         },
         "consumer",
@@ -25,6 +36,10 @@ const pulumi = require("@pulumi/pulumi");
     const registeredOnImport = registered.length;
     new lib.FaceLivenessSession("consumer-session", { settings: { auditImagesLimit: 1 } });
     await pulumi.runtime.waitForRPCs();
+    // A setup with the session API: its function's code is the handler the installed package ships.
+    new lib.LivenessSetup("consumer-setup", { api: { auth: "iam" } });
+    await pulumi.runtime.waitForRPCs();
+    const handler = registered.find((r) => r.type === "aws:lambda/function:Function");
     const session = registered.find((r) => r.name === "consumer-session");
     process.stdout.write(
         JSON.stringify({
@@ -33,6 +48,7 @@ const pulumi = require("@pulumi/pulumi");
             registeredOnImport,
             type: session.type,
             providerText: session.inputs.__provider,
+            handlerCode: await (await handler.inputs.code.assets)["index.js"].path,
         }) + "\n",
     );
 })().catch((error) => {
