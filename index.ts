@@ -1,7 +1,8 @@
 // The example stack: hardened storage for Face Liveness images with the sessions declared beside it, configured from
 // Pulumi.<stack>.yaml. Region and credentials come from the stack's aws:region / aws:profile or the AWS SDK's chain.
 import * as pulumi from "@pulumi/pulumi";
-import { LivenessSessionOptions, LivenessSetup } from "./components/livenessSetup";
+import { DeviceIdentityArgs, LivenessSessionOptions, LivenessSetup } from "./components/livenessSetup";
+import { SessionApiArgs } from "./components/sessionApi";
 
 const config = new pulumi.Config();
 
@@ -13,6 +14,10 @@ const kyc = new LivenessSetup("kyc", {
     keyDeletionWindowDays: config.getNumber("keyDeletionWindowDays"),
     forceDestroy: config.getBoolean("forceDestroy"),
     tags: { project: pulumi.getProject(), stack: pulumi.getStack() },
+    // Both off unless the stack's config sets them: `deviceIdentity: {allowGuests: true}` and `api: {}` give the
+    // devices their identity and the session API a real app calls at run time (IAM auth with that identity).
+    deviceIdentity: config.getObject<DeviceIdentityArgs>("deviceIdentity"),
+    api: config.getObject<SessionApiArgs>("api"),
 });
 
 export const region = kyc.region;
@@ -21,3 +26,7 @@ export const bucketName = kyc.bucketName;
 export const kmsKeyArn = kyc.kmsKeyArn;
 export const backendPolicyJson = kyc.backendPolicyJson;
 export const frontendPolicyJson = kyc.frontendPolicyJson;
+export const deviceConfig = kyc.deviceConfig;
+export const apiUrl = kyc.apiUrl;
+export const checksTableName = kyc.checksTableName;
+export const verdictReaderPolicyJson = kyc.verdictReaderPolicyJson;

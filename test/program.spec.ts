@@ -103,4 +103,13 @@ describe("the example stack, with sessions created through the serialized provid
         assert.equal(JSON.parse(await unwrap(stack.backendPolicyJson)).Statement[1].Resource, "arn:aws:s3:::kyc-images-0a1b2c3/sessions/*");
         assert.deepEqual(JSON.parse(await unwrap(stack.frontendPolicyJson)).Statement[0].Action, "rekognition:StartFaceLivenessSession");
     });
+
+    it("declares neither the device identity nor the session API unless the stack's config asks", () => {
+        assert.equal(stackConfig["rekognition-liveness:deviceIdentity"], undefined);
+        assert.equal(stackConfig["rekognition-liveness:api"], undefined);
+        assert.equal(stack.deviceConfig, undefined);
+        assert.equal(stack.apiUrl, undefined);
+        assert.equal(stack.checksTableName, undefined);
+        assert.equal(stack.verdictReaderPolicyJson, undefined);
+    });
 });

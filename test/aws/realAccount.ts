@@ -1,6 +1,8 @@
 /**
  * `npm run test:aws`: the acceptance check in a real AWS account. Deploys the example stack as a throwaway stack on
- * a local state backend, creates its sessions, reads their status from the service, refreshes, and destroys
+ * a local state backend, with the device identity (guests allowed) and the session API; creates its sessions, reads
+ * their status from the service, refreshes; signs `POST /sessions` and `GET /sessions/{id}` with a guest device's
+ * credentials as an app does, waits for that session to expire and reads the verdict the API recorded; then destroys
  * everything. Skipped unless AWS credentials and the Pulumi CLI are present. Never part of `npm test`.
  *
  * Leaves nothing behind but the KMS key pending deletion for its 7-day minimum window (KMS cannot delete sooner).
@@ -10,8 +12,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from "@aws-sdk/client-cognito-identity";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { GetFaceLivenessSessionResultsCommand, RekognitionClient } from "@aws-sdk/client-rekognition";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { sessionTable } from "../../runtime/sessionApi/config";
 
 const projectDir = path.resolve(__dirname, "../..");
 const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
@@ -26,6 +33,52 @@ async function credentialsPresent(): Promise<boolean> {
     } finally {
         client.destroy();
     }
+}
+
+type AwsCredentialIdentity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+/** A guest device's identity and credentials from the identity pool, as Amplify gets them. */
+async function guestDevice(identityPoolId: string): Promise<{ identityId: string; credentials: AwsCredentialIdentity }> {
+    const cognito = new CognitoIdentityClient({ region });
+    try {
+        const { IdentityId } = await cognito.send(new GetIdCommand({ IdentityPoolId: identityPoolId }));
+        const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+        return {
+            identityId: IdentityId!,
+            credentials: {
+                accessKeyId: Credentials!.AccessKeyId!,
+                secretAccessKey: Credentials!.SecretKey!,
+                sessionToken: Credentials!.SessionToken,
+            },
+        };
+    } finally {
+        cognito.destroy();
+    }
+}
+
+/** Calls the session API as the app does: SigV4 for `execute-api` with the device's credentials, or unsigned. */
+async function callApi(
+    url: URL,
+    method: "GET" | "POST",
+    credentials?: AwsCredentialIdentity,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+    let headers: Record<string, string> = { host: url.host };
+    if (credentials) {
+        const signer = new SignatureV4({ service: "execute-api", region, credentials, sha256: Hash.bind(null, "sha256") });
+        const signed = await signer.sign({
+            method,
+            protocol: url.protocol,
+            hostname: url.hostname,
+            path: url.pathname,
+            headers,
+            query: {},
+        });
+        headers = signed.headers;
+    }
+    const { host: _host, ...sent } = headers; // fetch sets Host itself
+    const answer = await fetch(url, { method, headers: sent });
+    const text = await answer.text();
+    return { status: answer.status, body: text === "" ? {} : JSON.parse(text) };
 }
 
 function pulumiCliPresent(): boolean {
@@ -62,6 +115,8 @@ describe(`the example stack in a real AWS account (${region})`, function () {
             "rekognition-liveness:forceDestroy": { value: "true" },
             "rekognition-liveness:keyDeletionWindowDays": { value: "7" },
             "rekognition-liveness:sessions": { value: JSON.stringify({ check: { auditImagesLimit: 1 } }) },
+            "rekognition-liveness:deviceIdentity": { value: JSON.stringify({ allowGuests: true }) },
+            "rekognition-liveness:api": { value: JSON.stringify({}) },
         });
     });
 
@@ -77,9 +132,12 @@ describe(`the example stack in a real AWS account (${region})`, function () {
         );
     });
 
+    let outputs: Record<string, unknown>;
+
     it("creates the storage and a session the service knows, and refresh reads its status", async () => {
         const up = await stack.up({ onOutput: (line) => process.stdout.write(line) });
-        const sessionIds = up.outputs.sessionIds.value as Record<string, string>;
+        outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
+        const sessionIds = outputs.sessionIds as Record<string, string>;
         assert.match(sessionIds.check, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
         const client = new RekognitionClient({ region });
@@ -96,5 +154,58 @@ describe(`the example stack in a real AWS account (${region})`, function () {
         );
         assert.equal(sessions.length, 1);
         assert.ok(["CREATED", "EXPIRED"].includes(sessions[0].outputs.status), sessions[0].outputs.status);
+    });
+
+    it("answers a guest device's signed requests for its own session only, and records the verdict once it expires", async () => {
+        assert.ok(outputs, "the stack is up");
+        const sessions = new URL("sessions", String(outputs.apiUrl));
+        const identityPoolId = String((outputs.deviceConfig as { identityPoolId: string }).identityPoolId);
+        const device = await guestDevice(identityPoolId);
+
+        assert.equal((await callApi(sessions, "POST")).status, 403, "an unsigned request is refused by the route's IAM auth");
+
+        const created = await callApi(sessions, "POST", device.credentials);
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.deepEqual(Object.keys(created.body).sort(), ["region", "sessionId"]);
+        assert.equal(created.body.region, region);
+        const sessionId = String(created.body.sessionId);
+        const session = new URL(`sessions/${sessionId}`, String(outputs.apiUrl));
+
+        assert.deepEqual(await callApi(session, "GET", device.credentials), {
+            status: 200,
+            body: { sessionId, status: "CREATED", live: null },
+        });
+        const otherDevice = await guestDevice(identityPoolId);
+        assert.deepEqual(await callApi(session, "GET", otherDevice.credentials), { status: 404, body: { error: "no such session" } });
+
+        // Nobody streams a face here: the session expires 3 minutes after it was made, and that is a verdict, not live.
+        const deadline = Date.now() + 6 * 60 * 1000;
+        let read = await callApi(session, "GET", device.credentials);
+        while (read.body.status !== "EXPIRED" && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 15_000));
+            read = await callApi(session, "GET", device.credentials);
+        }
+        assert.deepEqual(read, { status: 200, body: { sessionId, status: "EXPIRED", live: false } });
+
+        const dynamodb = new DynamoDBClient({ region });
+        try {
+            const latest = await dynamodb.send(
+                new QueryCommand({
+                    TableName: String(outputs.checksTableName),
+                    IndexName: sessionTable.verdictIndex.name,
+                    KeyConditionExpression: "#owner = :owner",
+                    ExpressionAttributeNames: { "#owner": sessionTable.verdictIndex.partitionKey },
+                    ExpressionAttributeValues: { ":owner": { S: device.identityId } },
+                    ScanIndexForward: false,
+                    Limit: 1,
+                }),
+            );
+            assert.equal(latest.Items?.length, 1);
+            assert.equal(latest.Items![0].sk.S, `SESSION#${sessionId}`);
+            assert.equal(latest.Items![0].status.S, "EXPIRED");
+            assert.equal(latest.Items![0].live.BOOL, false);
+        } finally {
+            dynamodb.destroy();
+        }
     });
 });
