@@ -39,7 +39,8 @@ class BareResource extends pulumi.CustomResource {
 /** The text the previous version (0.1.0) stored: serialized at run time by pulumi.dynamic.Resource, frozen as a fixture. */
 const previousProviderText = fs.readFileSync(path.join(__dirname, "../test/fixtures/provider-text-0.1.0-serialized-last.js"), "utf8");
 
-async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, tps: number) {
+/** `sessions` creates at once against a quota of `tps`, each answer held `roundTripMs` as a real round trip holds it. */
+async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, tps: number, roundTripMs: number) {
     // The provider's default rate for the region is the documented quota: 25 in us-east-1, 5 in eu-west-1.
     const region = tps === 25 ? "us-east-1" : "eu-west-1";
     const limit = (sessions - tps) / tps;
@@ -51,6 +52,7 @@ async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, 
         emulator.sessions.clear();
         emulator.options.tps = tps;
         emulator.options.burst = tps;
+        emulator.options.roundTripMs = roundTripMs || undefined;
         emulator.resetQuota();
         const throttledBefore = emulator.throttledCount;
         const tokens = Array.from({ length: sessions }, (_, i) => `bench-${name.length}-${sessions}-${tps}-${i}-${Date.now()}`);
@@ -62,7 +64,7 @@ async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, 
         // Sessions the service created beyond one per logical session (token).
         const duplicated = emulator.sessions.size - new Set([...emulator.sessions.values()].map((s) => s.request.ClientRequestToken)).size;
         row(
-            `${sessions} sessions at ${tps} TPS`,
+            `${sessions} sessions at ${tps} TPS${roundTripMs ? `, each answer held ${roundTripMs} ms` : ""}`,
             name,
             `${round(seconds, 1)} s`,
             `${round(limit, 1)} s`,
@@ -73,6 +75,7 @@ async function sessionsAtQuota(emulator: RekognitionEmulator, sessions: number, 
         );
     }
     emulator.options.tps = undefined;
+    emulator.options.roundTripMs = undefined;
 }
 
 /** Provider texts as a program stores them: ours and the minimal one. */
@@ -334,15 +337,18 @@ async function main() {
             provider.create({}),
             minimalProvider.create({ clientRequestToken: `bench-warm-${Date.now()}`, region: "us-east-1" }),
         ]);
-        for (const [sessions, tps] of quick
-            ? [[100, 25]]
+        for (const [sessions, tps, roundTripMs] of quick
+            ? [[100, 25, 0]]
             : [
-                  [100, 25],
-                  [500, 25],
-                  [100, 5],
-                  [500, 5],
+                  [100, 25, 0],
+                  [500, 25, 0],
+                  [100, 5, 0],
+                  [500, 5, 0],
+                  [100, 25, 100],
+                  [500, 25, 100],
+                  [100, 5, 100],
               ]) {
-            await sessionsAtQuota(emulator, sessions, tps);
+            await sessionsAtQuota(emulator, sessions, tps, roundTripMs);
         }
         const texts = await providerTexts();
         rows.push("", "| provider text | bytes | state per session (stored twice) | ratio |", "| --- | --- | --- | --- |");

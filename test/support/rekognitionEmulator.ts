@@ -49,6 +49,11 @@ export interface EmulatorOptions {
      */
     tps?: number;
     burst?: number;
+    /**
+     * Milliseconds every answer (throttling and errors too) is held before it is sent, as a real round trip to the
+     * service holds a caller; the quota is still counted when a request arrives.
+     */
+    roundTripMs?: number;
     /** Milliseconds each Create is held after the session exists and before it is answered, as a slow network would. */
     createLatencyMs?: number;
 }
@@ -161,9 +166,12 @@ export class RekognitionEmulator {
                 "x-amzn-requestid": crypto.randomUUID(),
             };
             if (type) headers["x-amzn-errortype"] = type;
-            res.writeHead(status, headers).end(
-                JSON.stringify(type ? { __type: type, Message: (body as { Message: string }).Message } : body),
-            );
+            const send = () =>
+                res
+                    .writeHead(status, headers)
+                    .end(JSON.stringify(type ? { __type: type, Message: (body as { Message: string }).Message } : body));
+            if (this.options.roundTripMs) setTimeout(send, this.options.roundTripMs);
+            else send();
         };
         const target = String(req.headers["x-amz-target"] ?? "");
         if (req.method !== "POST" || req.url !== "/" || req.headers["content-type"] !== "application/x-amz-json-1.1") {
