@@ -8,6 +8,7 @@ export default tseslint.config(
     {
         ignores: [
             "bin/",
+            "plugin/dist/",
             "providers/sessionProviderText.ts",
             "node_modules/",
             ".tools/",

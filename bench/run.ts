@@ -198,7 +198,7 @@ async function previewThroughEngine(count: number) {
     const seconds = new Map<string, { fresh: number[]; deployed: number[] }>();
     try {
         for (const kind of kinds) {
-            const stack = await TestStack.create(engine.binDir, program, { ...process.env }, `bench-${kind}`);
+            const stack = await TestStack.create(engine.binDir, program, { ...process.env }, { stackName: `bench-${kind}` });
             stacks.set(kind, stack);
             await stack.setConfig("count", String(count));
             await stack.setConfig("kind", kind);

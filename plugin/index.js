@@ -1,3 +1,4 @@
-// The `liveness` provider plugin, as Pulumi runs it from source (PulumiPlugin.yaml): the compiled entry in ../bin.
+// The `liveness` provider plugin, as Pulumi runs it from source (PulumiPlugin.yaml): the bundle `npm run build` or this
+// folder's own install (build.mjs) writes.
 "use strict";
-require("../bin/plugin/main.js");
+require("./dist/main.js");

@@ -1,24 +1,11 @@
 /**
- * The entry of the `liveness` provider plugin (`plugin/index.js` loads it from `bin/`): serves the provider over gRPC
- * with @pulumi/pulumi's provider server.
+ * The entry of the `liveness` provider plugin (`plugin/index.js` loads its bundle, plugin/dist/main.js): serves the
+ * provider over gRPC with @pulumi/pulumi's provider server.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { livenessProvider } from "./provider";
-
-/** The package's version: the plugin's, the schema's, and the one the SDKs are generated at. */
-function packageVersion(): string {
-    // The package's own package.json, from bin/plugin/ (built) or plugin/ (source): the nearest one named for it.
-    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-        const file = path.join(dir, "package.json");
-        if (fs.existsSync(file)) {
-            const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
-            if (manifest.name === "pulumi-rekognition-liveness") return manifest.version;
-        }
-    }
-    throw new Error(`no package.json of pulumi-rekognition-liveness above ${__dirname}`);
-}
+import { packageRelease } from "./release";
 
 /**
  * @pulumi/pulumi 3.248's provider server answers Configure itself and drops the provider's config
@@ -42,7 +29,7 @@ function readConfigureRequests(onConfigure: (args: Record<string, unknown>) => P
     };
 }
 
-const provider = livenessProvider(packageVersion());
+const provider = livenessProvider(packageRelease());
 readConfigureRequests((args) => provider.configure(args));
 pulumi.provider.main(provider, process.argv.slice(2)).catch((error: Error) => {
     console.error(error);

@@ -12,6 +12,7 @@ import { secretInputsKey } from "../providers/faceLivenessApi";
 import { pluginSessionHost } from "../providers/faceLivenessSession";
 import { configureFrom, faceLivenessSessionProvider as core } from "../providers/sessionProvider";
 import type { ConfigKeys, FaceLivenessSessionInputs, FaceLivenessSessionOutputs } from "../providers/sessionProvider";
+import type { PackageRelease } from "./release";
 import { packageName, packageSchema, sessionToken, setupOutputDocs, setupToken } from "./schema";
 
 /** The provider's config keys (`liveness:<key>` in a stack), as the engine's Configure request names them. */
@@ -96,11 +97,11 @@ async function argumentOf(input: unknown): Promise<unknown> {
     return (await internals.isSecret) ? pulumi.secret(value) : value;
 }
 
-/** The provider plugin, at the package's `version`. */
-export function livenessProvider(version: string): provider.Provider & { configure(args: Props): Promise<void> } {
+/** The provider plugin of the package's `release`. */
+export function livenessProvider(release: PackageRelease): provider.Provider & { configure(args: Props): Promise<void> } {
     return {
-        version,
-        getSchema: async () => packageSchema(version),
+        version: release.version,
+        getSchema: async () => packageSchema(release),
 
         /** The provider's config, from the engine's Configure request (see main.ts for why it is read there). */
         async configure(args: Props) {

@@ -3,7 +3,7 @@
  * wire, and its exact constraint from the Rekognition service model (rekognition 2016-06-27). Validation, request
  * mapping and diff all read this one description, so each fact about a field lives in exactly one place.
  *
- * The provider text every session stores in state bundles this module (scripts/buildProviderText.mjs), and programs
+ * The provider text every session stores in state bundles this module (scripts/bundles.mjs), and programs
  * import it to check plain values at construction: keep it free of imports, plain data plus a few pure functions.
  *
  * @see https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateFaceLivenessSession.html

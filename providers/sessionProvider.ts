@@ -3,7 +3,7 @@
  * calls, retries, the shared rate limiter and the error messages. Written once for every host that runs it.
  *
  * The dynamic provider does not serialize this module at run time: `npm run build` bundles it, minified, into one
- * self-contained text (scripts/buildProviderText.mjs) that every session stores in state and the dynamic-provider host
+ * self-contained text (scripts/bundles.mjs) that every session stores in state and the dynamic-provider host
  * runs later, possibly after this package has changed or moved. So this module imports nothing at run time but its
  * sibling modules, Node built-ins and `@aws-sdk/client-rekognition` (required lazily, so that preview never loads it),
  * and keeps its process-wide state under versioned `globalThis` keys shared with older texts in the same host.

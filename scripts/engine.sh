@@ -22,8 +22,10 @@ if [ "$pinned" != "$version" ]; then
     exit 2
 fi
 dest="$PWD/.engine/v$version/bin"
-# Written once everything below is built (named for what it holds: the language hosts joined the CLI later).
-built="$dest/.complete-with-yaml-go-python"
+# Written once everything below is built, named for the sources of what is built beside the CLI (tools/engine), so a
+# change there builds again.
+tools_hash="$(cd tools/engine && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
+built="$dest/.complete-$tools_hash"
 
 # What the engine tests of the Python and Go SDKs need, whichever CLI runs: the SDK generator of this Pulumi version
 # (tools/engine/gensdk) and a Python environment with its Python SDK from PyPI. Built once; `--find` never builds.
@@ -75,6 +77,7 @@ fi
 
 started=$SECONDS
 mkdir -p "$dest"
+rm -f "$dest"/.complete-*
 cd tools/engine
 echo "engine: fetching the Pulumi $version modules from the Go module proxy..." >&2
 go mod download github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3

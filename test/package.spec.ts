@@ -43,7 +43,8 @@ describe("the package, built, packed and installed into a consumer's program", f
         const handler = ["bin", "runtime", "sessionApi", "index.js"];
         fs.copyFileSync(path.join(projectDir, ...handler), path.join(pkgDir, ...handler));
         fs.cpSync(path.join(projectDir, "docs"), path.join(pkgDir, "docs"), { recursive: true });
-        for (const file of ["package.json", "README.md", "LICENSE", "plugin/index.js", "plugin/package.json", "plugin/PulumiPlugin.yaml"]) {
+        const pluginFiles = ["plugin/index.js", "plugin/package.json", "plugin/PulumiPlugin.yaml", "plugin/dist/main.js"];
+        for (const file of ["package.json", "README.md", "LICENSE", ...pluginFiles]) {
             fs.mkdirSync(path.dirname(path.join(pkgDir, file)), { recursive: true });
             fs.copyFileSync(path.join(projectDir, file), path.join(pkgDir, file));
         }
@@ -76,12 +77,12 @@ describe("the package, built, packed and installed into a consumer's program", f
         for (const file of packedFiles) {
             assert.match(
                 file,
-                /^(bin\/(lib|testing|providers\/|components\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml)$|README\.md$|docs\/[a-z-]+\.md$|LICENSE$|package\.json$)/,
+                /^(bin\/(lib|testing|providers\/|components\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml|dist\/main\.js)$|README\.md$|docs\/[a-z-]+\.md$|LICENSE$|package\.json$)/,
                 `unexpected ${file}`,
             );
         }
         assert.ok(packedFiles.includes("LICENSE"));
-        for (const file of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "bin/plugin/main.js", "bin/runtime/sessionApi/index.js"])
+        for (const file of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "plugin/dist/main.js", "bin/runtime/sessionApi/index.js"])
             assert.ok(packedFiles.includes(file), file);
     });
 

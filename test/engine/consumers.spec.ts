@@ -1,10 +1,14 @@
 /**
  * Programs in other languages using the `liveness` provider plugin.
  *
- * - YAML, Go and Python programs, the way a user would: `pulumi package add` of this repository's `plugin/` folder
- *   (Pulumi runs it from source with the Node.js language host), then `up`, `refresh` and `destroy` of a
- *   FaceLivenessSession against the Rekognition emulator, with the real CLI and engine. The Go and Python language
- *   hosts are stand-ins (tools/engine/sdkhost: the module proxy refuses the real ones); YAML's is pulumi-yaml's own.
+ * - YAML, Go and Python programs, the way a user's are: `pulumi package add github.com/<org>/<repo>/plugin@v<version>`
+ *   of the release tag, served offline by a stand-in github.com (support/gitServer.ts) holding a bare repository of
+ *   this working tree tagged v<version>, so the CLI clones the tag, installs the plugin the way it installs any plugin
+ *   run from source (npm install in plugin/, whose own postinstall builds it) and runs it with the Node.js language
+ *   host; then `up`, `refresh` and `destroy` of a FaceLivenessSession against the Rekognition emulator, with the real
+ *   CLI and engine. Then a fresh copy of one project with nothing installed: `pulumi install` brings the plugin and
+ *   the SDK back. The Go and Python language hosts are stand-ins (tools/engine/sdkhost: the module proxy refuses the
+ *   real ones); YAML's is pulumi-yaml's own.
  * - The generated Python and Go SDKs declaring both resources under their own language's Pulumi mocks: the exact types
  *   and wire names registered, and the outputs read back (the component's AWS children cannot run here).
  */
@@ -15,49 +19,142 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
-import { Language, consumerStack, pluginDir, programsDir, pulumiVersion, sdkTools, uninstallPythonSdk } from "./support/consumers";
+import {
+    Language,
+    consumerStack,
+    gitSource,
+    goImportBasePath,
+    pluginDir,
+    programsDir,
+    projectPackages,
+    pulumiVersion,
+    recordedAs,
+    releaseRepository,
+    sdkTools,
+    uninstallPythonSdk,
+} from "./support/consumers";
+import { GitServer } from "./support/gitServer";
 import { EngineSuite, engineOrSkip } from "./support/layer";
+import { TestStack } from "./support/pulumiCli";
 
 const run = promisify(execFile);
+const projectDir = path.resolve(__dirname, "../..");
 
-describe("the real Pulumi engine: programs in YAML, Go and Python using the liveness package", function () {
+/** Ups, refreshes and destroys the one session of a consumer program, checking each step against the emulator. */
+async function upRefreshDestroy(suite: EngineSuite, stack: TestStack): Promise<void> {
+    const createdBefore = suite.emulator.calls("CreateFaceLivenessSession").length;
+    const readsBefore = suite.emulator.calls("GetFaceLivenessSessionResults").length;
+
+    await stack.ok(["up", "--yes", "--skip-preview"]);
+    const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
+    const created = suite.emulator.calls("CreateFaceLivenessSession").slice(createdBefore);
+    assert.equal(created.length, 1);
+    assert.equal(outputs.region, "us-east-1");
+    assert.equal(created[0].region, "us-east-1");
+    assert.deepEqual(created[0].body.Settings, { AuditImagesLimit: 1, ChallengePreferences: [{ Type: "FaceMovementChallenge" }] });
+    assert.ok(suite.emulator.sessions.has(outputs.sessionId), `the emulator created ${outputs.sessionId}`);
+    const session = (await stack.exportState()).resources.find((r) => r.type === pluginSessionType)!;
+    assert.equal(session.id, outputs.sessionId);
+    assert.equal(session.inputs?.__provider, undefined, "no provider text in the state of the plugin's sessions");
+
+    await stack.ok(["refresh", "--yes", "--skip-preview"]);
+    assert.equal(suite.emulator.calls("GetFaceLivenessSessionResults").length - readsBefore, 1);
+    await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+    await stack.ok(["destroy", "--yes", "--skip-preview"]);
+    assert.deepEqual((await stack.exportState()).resources, []);
+}
+
+/** The folder a Pulumi home holds the plugin installed from the git source in (the CLI names it for the URL). */
+function installedPlugin(home: string): string {
+    const { host, org, repo, tag } = releaseRepository;
+    return path.join(home, "plugins", `resource-${host}_${org}_${repo}.git_plugin-${tag}`);
+}
+
+describe("the real Pulumi engine: YAML, Go and Python programs adding the liveness package from its git tag", function () {
     this.timeout(300_000);
     let suite: EngineSuite;
+    let github: GitServer;
+    /** One Pulumi home for the three projects, as on a user's machine: the plugin is installed once. */
+    let home: string;
+    const config = { "liveness:region": "us-east-1" };
 
     before(async function () {
         suite = await EngineSuite.start(this);
+        github = await GitServer.start();
+        await github.publish(projectDir, releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
+        home = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-home-"));
+        suite.removeWithStacks(home);
     });
     after(async () => {
         await suite?.close();
+        await github?.close();
         // The Python test installed the generated SDK into the shared environment: take it out again.
         await uninstallPythonSdk();
     });
 
+    it("the tag holds the sources only: no bin/, plugin/dist/ or node_modules/, and the plugin's lock", async () => {
+        const files = await github.files(releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
+        assert.deepEqual(
+            files.filter((file) => /^(bin|plugin\/dist|node_modules|plugin\/node_modules)\//.test(file)),
+            [],
+        );
+        for (const file of [
+            "plugin/package.json",
+            "plugin/package-lock.json",
+            "plugin/build.mjs",
+            "plugin/index.js",
+            "scripts/bundles.mjs",
+        ]) {
+            assert.ok(files.includes(file), `the tag holds ${file}`);
+        }
+    });
+
+    /** Each language's project, as `package add` left it. */
+    const projects: Partial<Record<Language, TestStack>> = {};
     for (const language of ["yaml", "go", "python"] as Language[]) {
-        it(`${language}: adds the package with pulumi package add, then ups, refreshes and destroys a session`, async () => {
-            const stack = await consumerStack(suite, language, language, { "liveness:region": "us-east-1" });
-            const createdBefore = suite.emulator.calls("CreateFaceLivenessSession").length;
-            const readsBefore = suite.emulator.calls("GetFaceLivenessSessionResults").length;
-
-            await stack.ok(["up", "--yes", "--skip-preview"]);
-            const outputs = JSON.parse((await stack.ok(["stack", "output", "--json"])).stdout);
-            const created = suite.emulator.calls("CreateFaceLivenessSession").slice(createdBefore);
-            assert.equal(created.length, 1);
-            assert.equal(outputs.region, "us-east-1");
-            assert.equal(created[0].region, "us-east-1");
-            assert.deepEqual(created[0].body.Settings, { AuditImagesLimit: 1, ChallengePreferences: [{ Type: "FaceMovementChallenge" }] });
-            assert.ok(suite.emulator.sessions.has(outputs.sessionId), `the emulator created ${outputs.sessionId}`);
-            const session = (await stack.exportState()).resources.find((r) => r.type === pluginSessionType)!;
-            assert.equal(session.id, outputs.sessionId);
-            assert.equal(session.inputs?.__provider, undefined, "no provider text in the state of the plugin's sessions");
-
-            await stack.ok(["refresh", "--yes", "--skip-preview"]);
-            assert.equal(suite.emulator.calls("GetFaceLivenessSessionResults").length - readsBefore, 1);
-            await stack.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
-            await stack.ok(["destroy", "--yes", "--skip-preview"]);
-            assert.deepEqual((await stack.exportState()).resources, []);
+        it(`${language}: pulumi package add ${gitSource}, then up, refresh and destroy a session`, async () => {
+            const stack = await consumerStack(suite, language, language, { source: gitSource, config, env: github.env, home });
+            projects[language] = stack;
+            await upRefreshDestroy(suite, stack);
         });
     }
+
+    it("the plugin the CLI installed from the tag was built by its own npm install, from the locked modules", () => {
+        const installed = installedPlugin(home);
+        // What `npm run build` wrote in this checkout, built again in the clone by plugin/build.mjs: the same bytes.
+        for (const file of ["plugin/dist/main.js", "bin/runtime/sessionApi/index.js", "providers/sessionProviderText.ts"]) {
+            assert.ok(fs.existsSync(path.join(installed, file)), `the install built ${file}`);
+            assert.ok(
+                fs.readFileSync(path.join(installed, file)).equals(fs.readFileSync(path.join(projectDir, file))),
+                `${file} as built here`,
+            );
+        }
+        const installedPulumi = JSON.parse(
+            fs.readFileSync(path.join(installed, "plugin/node_modules/@pulumi/pulumi/package.json"), "utf8"),
+        );
+        assert.equal(installedPulumi.version, pulumiVersion);
+    });
+
+    it("a fresh copy of the Go project (Pulumi.yaml, go.mod and its code) gets the plugin and SDK back with pulumi install, then ups", async () => {
+        const added = projects.go ?? (await consumerStack(suite, "go", "go", { source: gitSource, config, env: github.env, home }));
+        const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-go-fresh-"));
+        suite.removeWithStacks(fresh);
+        for (const file of ["Pulumi.yaml", "go.mod", "go.sum", "main.go"])
+            fs.copyFileSync(path.join(added.programDir, file), path.join(fresh, file));
+        assert.match(projectPackages(fresh)!.liveness, recordedAs(gitSource));
+        // A home of its own: nothing installed before, as on a teammate's machine or in CI.
+        const stack = await suite.stack(fresh, github.env, config);
+        assert.equal(fs.existsSync(path.join(stack.home, "plugins")), false);
+
+        await stack.ok(["install"]);
+        assert.ok(
+            fs.existsSync(path.join(installedPlugin(stack.home), "plugin", "dist", "main.js")),
+            "pulumi install installed and built the plugin",
+        );
+        const sdkModules = fs.readdirSync(path.join(fresh, "sdks")).filter((dir) => fs.existsSync(path.join(fresh, "sdks", dir, "go.mod")));
+        assert.equal(sdkModules.length, 1, "pulumi install generated the Go SDK again");
+        await upRefreshDestroy(suite, stack);
+    });
 });
 
 /** The schema as the CLI gets it from the plugin run from source, written to `file`. */
@@ -151,7 +248,7 @@ describe("the generated Python and Go SDKs of the liveness package", function ()
         const sdkModule = path.join(sdk, "liveness");
         fs.writeFileSync(
             path.join(sdkModule, "go.mod"),
-            `module pulumi-liveness/sdk/go/liveness\n\ngo 1.25.11\n\nrequire github.com/pulumi/pulumi/sdk/v3 v${pulumiVersion}\n`,
+            `module ${goImportBasePath}\n\ngo 1.25.11\n\nrequire github.com/pulumi/pulumi/sdk/v3 v${pulumiVersion}\n`,
         );
         const consumer = path.join(work, "go-consumer");
         fs.mkdirSync(consumer);
@@ -159,8 +256,8 @@ describe("the generated Python and Go SDKs of the liveness package", function ()
         fs.writeFileSync(
             path.join(consumer, "go.mod"),
             "module consumer\n\ngo 1.25.11\n\n" +
-                `require (\n\tgithub.com/pulumi/pulumi/sdk/v3 v${pulumiVersion}\n\tpulumi-liveness/sdk/go/liveness v0.0.0\n)\n\n` +
-                `replace pulumi-liveness/sdk/go/liveness => ${sdkModule}\n`,
+                `require (\n\tgithub.com/pulumi/pulumi/sdk/v3 v${pulumiVersion}\n\t${goImportBasePath} v0.0.0\n)\n\n` +
+                `replace ${goImportBasePath} => ${sdkModule}\n`,
         );
         const goEnv = { ...process.env, GOFLAGS: "-mod=mod" };
         await run("go", ["mod", "tidy"], { cwd: sdkModule, env: goEnv });

@@ -8,7 +8,7 @@
 import { strict as assert } from "node:assert";
 import { TestStack, diagnostics } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";
-import { consumerStack, uninstallPythonSdk } from "./support/consumers";
+import { consumerStack, pluginDir, uninstallPythonSdk } from "./support/consumers";
 import { faceLivenessSessionType, pluginSessionType } from "../../providers/faceLivenessSession";
 
 /** The wire's mark of a secret value in state and in `stack export`. */
@@ -55,7 +55,7 @@ const cases: Case[] = [
     ].map(({ language, program, kind }): Case => ({
         language,
         type: pluginSessionType,
-        stack: (suite) => consumerStack(suite, kind, program, { "liveness:region": "us-east-1" }),
+        stack: (suite) => consumerStack(suite, kind, program, { source: pluginDir, config: { "liveness:region": "us-east-1" } }),
         give: async (stack, { token, prefix, auditImagesLimit }) => {
             await stack.setConfig("marked64", base64(token));
             await stack.setConfig("prefix64", base64(prefix));

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import { packageRelease } from "../../plugin/release";
 import { livenessProvider } from "../../plugin/provider";
 import { setupOutputDocs, setupToken } from "../../plugin/schema";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
@@ -21,7 +22,7 @@ function constructInput(value: unknown, { known = true, secret = false } = {}): 
 
 describe("LivenessSetup through the plugin's construct (mocks)", () => {
     let registered: pulumi.runtime.MockResourceArgs[];
-    const plugin = livenessProvider("0.2.0");
+    const plugin = livenessProvider(packageRelease());
 
     before(async () => {
         registered = await mockAws({ region: "us-west-2" });

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
@@ -71,5 +72,32 @@ describe("the liveness provider plugin over gRPC, from its entry", function () {
     it("answers a bad value with a check failure naming the property, the value and what is allowed", async () => {
         const { failures } = await plugin.check(urn("bad"), {}, { settings: { auditImagesLimit: 5 } });
         assert.deepEqual(failures, [{ property: "", reason: "settings.auditImagesLimit must be an integer from 0 to 4, got 5" }]);
+    });
+});
+
+describe("@pulumi/pulumi's provider server and Configure", function () {
+    this.timeout(60_000);
+
+    // plugin/main.ts reads the provider's config from the Configure request itself, because the SDK's server answers
+    // Configure without handing the config to the provider (sdk/nodejs/provider/server.ts, checked up to 3.276). The
+    // day this fails, the SDK passes the config: take the workaround out of plugin/main.ts.
+    it("still answers Configure without handing the config to the provider, which is why plugin/main.ts reads it", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-configure-probe-"));
+        const probe = path.join(dir, "configured.json");
+        const server = await ProviderHost.startPlugin(
+            { ...process.env, CONFIGURE_PROBE_FILE: probe },
+            path.join(projectDir, "test", "fixtures", "configureProbe.js"),
+        );
+        try {
+            await server.configure({ region: "eu-west-1" });
+            assert.equal(
+                fs.existsSync(probe),
+                false,
+                `the SDK handed Configure's config to the provider: ${fs.existsSync(probe) ? fs.readFileSync(probe, "utf8") : ""}`,
+            );
+        } finally {
+            await server.stop();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

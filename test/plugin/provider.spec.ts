@@ -8,6 +8,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "../../providers/faceLivenessApi";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
+import { packageRelease } from "../../plugin/release";
 import { livenessProvider, unwrapSecrets, wrapSecrets } from "../../plugin/provider";
 import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
 import { UUID_PATTERN, configureStack, rejectionOf } from "../support/provider";
@@ -19,7 +20,7 @@ const settings = { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "onboard
 describe("the liveness provider plugin, called directly against the emulator", () => {
     let emulator: RekognitionEmulator;
     let restoreEnv: () => void;
-    const plugin = livenessProvider("0.2.0");
+    const plugin = livenessProvider(packageRelease());
 
     beforeEach(async () => {
         ({ emulator, restoreEnv } = await startEmulator());

@@ -8,7 +8,13 @@ import { livenessSetupArgumentNames } from "../../components/livenessSetup";
 import { sessionInputs } from "../../providers/faceLivenessApi";
 import { packageSchema, sessionToken, setupOutputDocs, setupToken } from "../../plugin/schema";
 
-const schema = JSON.parse(packageSchema("1.2.3"));
+const release = {
+    version: "1.2.3",
+    repository: "https://github.com/example-org/example-repo",
+    homepage: "https://example.com/liveness",
+    license: "MIT",
+};
+const schema = JSON.parse(packageSchema(release));
 
 /** Every property of every resource, object type and the provider, with where it is. */
 function everyProperty(): [string, any][] {
@@ -25,9 +31,25 @@ function everyProperty(): [string, any][] {
 }
 
 describe("the plugin's schema", () => {
-    it("is the package liveness at the version given", () => {
+    it("is the package liveness of the release given: its version, where it is published, and its license", () => {
         assert.equal(schema.name, "liveness");
         assert.equal(schema.version, "1.2.3");
+        assert.equal(schema.publisher, "example-org");
+        assert.equal(schema.repository, "https://github.com/example-org/example-repo");
+        assert.equal(schema.homepage, "https://example.com/liveness");
+        assert.equal(schema.license, "MIT");
+    });
+
+    it("names the plugin's git source as the SDKs' plugin download URL, and each language's package after Pulumi's conventions", () => {
+        // The form `pulumi package add` of a git URL injects, so SDKs generated ahead of time carry the same.
+        assert.equal(schema.pluginDownloadURL, "git://github.com/example-org/example-repo/plugin");
+        assert.deepEqual(schema.language, {
+            python: { packageName: "pulumi_liveness", respectSchemaVersion: true, pyproject: { enabled: true } },
+            // Under the repository's own module path, so the SDK can live in the repository as a Go module.
+            go: { importBasePath: "github.com/example-org/example-repo/sdk/go/liveness", respectSchemaVersion: true },
+            csharp: { rootNamespace: "RekognitionLiveness", packageReferences: { Pulumi: "3.*" }, respectSchemaVersion: true },
+            java: { basePackage: "io.github.rekognitionliveness", buildFiles: "gradle" },
+        });
     });
 
     it("types and documents every property", () => {

@@ -1,6 +1,7 @@
 /**
  * Programs in other languages that use the `liveness` provider plugin, set up the way a user's are: a copy of a program
- * folder under test/engine/programs, what its language needs beside it, and `pulumi package add` of `plugin/`.
+ * folder under test/engine/programs, what its language needs beside it, and `pulumi package add` of the package's
+ * source, a git URL at the release tag as the README gives it.
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
@@ -9,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as yaml from "js-yaml";
+import { packageRelease } from "../../../plugin/release";
+import { publication } from "../../../plugin/schema";
 import { TestStack } from "./pulumiCli";
 import { EngineSuite } from "./layer";
 
@@ -19,6 +22,14 @@ export const programsDir = path.resolve(__dirname, "../programs");
 export const pulumiVersion = JSON.parse(fs.readFileSync(path.join(projectDir, "package-lock.json"), "utf8")).packages[
     "node_modules/@pulumi/pulumi"
 ].version as string;
+
+/** The release under test (package.json) and its repository, github.com/<org>/<repo>. */
+export const release = packageRelease();
+const [org, repo] = new URL(release.repository).pathname.slice(1).split("/");
+export const releaseRepository = { host: new URL(release.repository).host, org, repo, tag: `v${release.version}` };
+/** What a user adds, as the README says: the plugin folder of the repository at the release's tag. */
+export const gitSource = `${releaseRepository.host}/${org}/${repo}/plugin@${releaseRepository.tag}`;
+export const { goImportBasePath } = publication(release);
 
 /** The languages of the consumer programs, by the language of a program folder. */
 export type Language = "yaml" | "go" | "python";
@@ -43,25 +54,63 @@ export function sdkTools(): { gensdk: string; python: string } {
 }
 
 /**
- * A stack of a fresh copy of the program folder `program` (in `language`), with the package added by `pulumi package
- * add` as a user adds it. The copy is removed with the suite's stacks.
+ * A stack of a fresh copy of the program folder `program` (in `language`), with the package added from `source` by
+ * `pulumi package add` as a user adds it, in the environment `env` and the Pulumi home `home`. The copy is removed
+ * with the suite's stacks.
  */
 export async function consumerStack(
     suite: EngineSuite,
     language: Language,
     program: string,
-    config: Record<string, string> = {},
+    { source, config = {}, env = {}, home }: { source: string; config?: Record<string, string>; env?: NodeJS.ProcessEnv; home?: string },
 ): Promise<TestStack> {
     const programDir = fs.mkdtempSync(path.join(os.tmpdir(), `liveness-${program}-`));
     fs.cpSync(path.join(programsDir, program), programDir, { recursive: true });
     prepare[language](programDir);
-    const stack = await suite.stack(programDir, {}, config);
+    const stack = await suite.stack(programDir, env, config, home);
     suite.removeWithStacks(programDir);
-    const added = await stack.ok(["package", "add", pluginDir]);
-    assert.match(added.stderr + added.stdout, /Added package Rekognition Face Liveness/);
-    const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
-    assert.deepEqual(project.packages, { liveness: pluginDir }, "the project records where the package comes from");
+    const added = await stack.ok(["package", "add", source]);
+    assert.match(added.stderr + added.stdout, /Added package (\S+\/)?Rekognition Face Liveness/);
+    const packages = projectPackages(programDir) as Record<string, string>;
+    assert.deepEqual(Object.keys(packages), ["liveness"]);
+    assert.match(packages.liveness, recordedAs(source), "the project records where the package comes from");
+    if (language !== "yaml") assertSdkFetchesThisPlugin(programDir);
     return stack;
+}
+
+/**
+ * What Pulumi.yaml records for `source`: a git source as given where `package add` installs the plugin, but with the
+ * tag's `v` dropped where the plugin was installed already (CLI 3.248); both name the tag refs/tags/v<version>.
+ */
+export function recordedAs(source: string): RegExp {
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const tagged = /^(.*)@v(\d+\.\d+\.\d+)$/.exec(source);
+    return new RegExp(tagged ? `^${escape(tagged[1])}@v?${escape(tagged[2])}$` : `^${escape(source)}$`);
+}
+
+/**
+ * The SDK `package add` generated in the project says which plugin its programs need: this release's version, from the
+ * git source the README gives (the schema's pluginDownloadURL), so a consumer's engine installs exactly that plugin.
+ */
+export function assertSdkFetchesThisPlugin(programDir: string): void {
+    const found = fs
+        .readdirSync(path.join(programDir, "sdks"), { recursive: true, encoding: "utf8" })
+        .filter((file) => path.basename(file) === "pulumi-plugin.json");
+    // Python's, and its copy where pip built the SDK in its folder.
+    assert.ok(found.length > 0, "the generated SDK has its pulumi-plugin.json");
+    for (const file of found) {
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(programDir, "sdks", file), "utf8")), {
+            resource: true,
+            name: "liveness",
+            version: release.version,
+            server: publication(release).pluginDownloadURL,
+        });
+    }
+}
+
+/** The `packages:` of the project in `programDir`. */
+export function projectPackages(programDir: string): Record<string, string> | undefined {
+    return (yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, string> }).packages;
 }
 
 /** Takes the generated Python SDK that `package add` installed out of the shared Python environment again. */

@@ -43,9 +43,12 @@ export class EngineSuite {
         return new EngineSuite(binDir, emulator, restoreEnv);
     }
 
-    /** A new stack of `program` (a folder of test/engine/programs) with the given environment on top of this process's. */
-    async stack(program: string, env: NodeJS.ProcessEnv = {}, config: Record<string, string> = {}): Promise<TestStack> {
-        const stack = await TestStack.create(this.binDir, program, { ...process.env, ...env });
+    /**
+     * A new stack of `program` (a folder of test/engine/programs) with the given environment on top of this process's,
+     * and its own Pulumi home unless `home` names one to share.
+     */
+    async stack(program: string, env: NodeJS.ProcessEnv = {}, config: Record<string, string> = {}, home?: string): Promise<TestStack> {
+        const stack = await TestStack.create(this.binDir, program, { ...process.env, ...env }, { home });
         this.stacks.push(stack);
         for (const [key, value] of Object.entries(config)) await stack.setConfig(key, value);
         return stack;

@@ -72,20 +72,30 @@ export class TestStack {
     readonly transcript: string[] = [];
     private counter = 0;
 
+    /** The Pulumi home (plugins, caches): the stack's own, or one shared with other stacks as on a user's machine. */
+    readonly home: string;
+
     private constructor(
         readonly binDir: string,
         readonly program: string,
         readonly stackName: string,
         private readonly env: NodeJS.ProcessEnv,
+        home: string | undefined,
     ) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-engine-"));
         fs.mkdirSync(path.join(this.dir, "backend"));
         this.configFile = path.join(this.dir, `Pulumi.${stackName}.yaml`);
+        this.home = home ?? path.join(this.dir, "home");
     }
 
     /** Creates the stack of `program` (a folder under test/engine/programs) with the given environment. */
-    static async create(binDir: string, program: string, env: NodeJS.ProcessEnv, stackName = "test"): Promise<TestStack> {
-        const stack = new TestStack(binDir, program, stackName, env);
+    static async create(
+        binDir: string,
+        program: string,
+        env: NodeJS.ProcessEnv,
+        { stackName = "test", home }: { stackName?: string; home?: string } = {},
+    ): Promise<TestStack> {
+        const stack = new TestStack(binDir, program, stackName, env, home);
         const init = await stack.run(["stack", "init"]);
         if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.stderr}`);
         // `stack init` writes the stack's encryption salt beside Pulumi.yaml: move it to this stack's own folder.
@@ -104,7 +114,7 @@ export class TestStack {
             ...this.env,
             PATH: `${this.binDir}${path.delimiter}${this.env.PATH ?? process.env.PATH}`,
             PULUMI_BACKEND_URL: `file://${path.join(this.dir, "backend")}`,
-            PULUMI_HOME: path.join(this.dir, "home"),
+            PULUMI_HOME: this.home,
             PULUMI_CONFIG_PASSPHRASE: "engine-test-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_SKIP_CONFIRMATIONS: "true",
@@ -120,7 +130,7 @@ export class TestStack {
     private commonArgs(args: string[]): string[] {
         const base = [...args, "--non-interactive", "--cwd", this.programDir];
         // Commands that take no stack.
-        if (args[0] === "version" || args[0] === "package") return base;
+        if (["version", "package", "install"].includes(args[0])) return base;
         const readsConfig = ["up", "preview", "refresh", "destroy", "import", "config"].includes(args[0]);
         return [...base, "--stack", this.stackName, ...(readsConfig ? ["--config-file", this.configFile] : [])];
     }

@@ -3,13 +3,15 @@
 // The Pulumi CLI runs a Node.js program through a language host, pulumi-language-nodejs, which is a Go module of its
 // own (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3). The Go module proxy these machines reach
 // does not serve that module, so scripts/engine.sh builds this stand-in beside the real CLI instead. It does what the
-// real host does for a program whose dependencies are already installed: it starts @pulumi/pulumi's own
-// `cmd/run` (the program), `cmd/run-policy-pack` (a policy pack) or `cmd/run-plugin` (a provider run from source)
-// with the arguments, configuration and environment the engine gives, and reports how they ended. Everything that
-// decides what a deployment does (the engine, the state, the SDK's runtime, the dynamic-provider host) stays real.
+// real host does to install a folder's dependencies (npm install) and to run what is installed: it starts
+// @pulumi/pulumi's own `cmd/run` (the program), `cmd/run-policy-pack` (a policy pack) or `cmd/run-plugin` (a provider
+// run from source) with the arguments, configuration and environment the engine gives, and reports how they ended.
+// Everything that decides what a deployment does (the engine, the state, the SDK's runtime, the dynamic-provider host)
+// stays real.
 //
-// Not done here (the real host does them): installing dependencies, finding the plugins a program's packages need,
-// debugging, code generation, and the bun runtime. A user's own `pulumi` comes with the real host.
+// Not done here (the real host does them): npm workspaces and package managers other than npm, finding the plugins a
+// program's packages need, debugging, code generation, and the bun runtime. A user's own `pulumi` comes with the real
+// host.
 package main
 
 import (
@@ -79,11 +81,32 @@ func (h *languageHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumir
 	return &pulumirpc.AboutResponse{Executable: node}, nil
 }
 
-// Dependencies are installed by the tests (npm), never by the engine here.
+// InstallDependencies does what the real host does for a folder outside any npm workspace (v3.248
+// sdk/nodejs/cmd/pulumi-language-nodejs: InstallDependencies and installShared, sdk/nodejs/npm): `npm install
+// --loglevel=error` in it. The CLI asks for it where it installs a plugin run from source, such as one added from a
+// git URL, and in `pulumi install`; the tests install their own programs' dependencies themselves.
 func (h *languageHost) InstallDependencies(
-	_ *pulumirpc.InstallDependenciesRequest, _ pulumirpc.LanguageRuntime_InstallDependenciesServer,
+	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
 ) error {
-	return nil
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(server, req.IsTerminal)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetDirectory() //nolint:staticcheck // engines before ProgramInfo send only the folder
+	}
+	fmt.Fprint(stdout, "Installing dependencies...\n\n")
+	install := exec.CommandContext(server.Context(), "npm", "install", "--loglevel=error")
+	install.Dir = dir
+	install.Stdout = stdout
+	install.Stderr = stderr
+	if err := install.Run(); err != nil {
+		return fmt.Errorf("npm install in %s: %w", dir, err)
+	}
+	fmt.Fprint(stdout, "Finished installing dependencies\n\n")
+	return closer.Close()
 }
 
 // resolveModule finds an @pulumi/pulumi entry point from the program's folder, as Node itself would.

@@ -131,7 +131,14 @@ func (h *languageHost) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pul
 				return nil, fmt.Errorf("no module line in %s", gomods[0])
 			}
 			name := string(module[1])
-			if err := run(root, nil, "go", "mod", "edit", "-require="+name+"@v0.0.0", "-replace="+name+"="+filepath.Dir(gomods[0])); err != nil {
+			// Relative to the program, starting with ./ as go.mod requires, as the real host writes it: the project
+			// can be copied or committed with its go.mod and restored elsewhere by `pulumi install`.
+			replacement, err := filepath.Rel(root, filepath.Dir(gomods[0]))
+			if err != nil {
+				return nil, err
+			}
+			replacement = "./" + filepath.ToSlash(replacement)
+			if err := run(root, nil, "go", "mod", "edit", "-require="+name+"@v0.0.0", "-replace="+name+"="+replacement); err != nil {
 				return nil, err
 			}
 			if err := run(root, []string{"GOFLAGS=-mod=mod"}, "go", "mod", "tidy"); err != nil {

@@ -2,6 +2,12 @@
 // v1.25.0, the newest release the Go module proxy serves here), plus Link. That release predates the Link call, which
 // `pulumi package add` makes of the program's language host since CLI 3.1xx; for YAML it has nothing to do (a YAML
 // program needs no SDK, and `package add` itself records the package in Pulumi.yaml), so it answers with no change.
+//
+// Built against Pulumi's SDK v3.219.0 (go.mod), not the v3.206.0 that release was made with: the host finds the
+// plugins of a program's packages itself, and SDKs before v3.215 name the folder of a plugin added from a git subfolder
+// without the subfolder (workspace.PluginDescriptor.LocalName), so it looked for `…pulumi-rekognition-liveness.git-v…`
+// where CLIs from 3.215 install `…pulumi-rekognition-liveness.git_plugin-v…`. v3.219.0 is the newest SDK the module
+// proxy serves that this release still compiles against (v3.224 changed plugin.NewContextWithRoot).
 package main
 
 import (

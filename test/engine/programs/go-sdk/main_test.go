@@ -11,7 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"pulumi-liveness/sdk/go/liveness"
+	"github.com/rekognition-liveness/pulumi-rekognition-liveness/sdk/go/liveness"
 )
 
 type registration struct {

@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"pulumi-liveness/sdk/go/liveness"
+	"github.com/rekognition-liveness/pulumi-rekognition-liveness/sdk/go/liveness"
 )
 
 func main() {
