@@ -57,7 +57,7 @@ async function buildProviderText(esbuild, nodePaths) {
         absWorkingDir: root,
         platform: "node",
         format: "cjs",
-        target: "node20",
+        target: "node22",
         minify: true,
         legalComments: "none",
         external: ["@aws-sdk/client-rekognition"],
@@ -135,7 +135,7 @@ async function buildPlugin(esbuild, nodePaths) {
         absWorkingDir: root,
         platform: "node",
         format: "cjs",
-        target: "node20",
+        target: "node22",
         // Not minified: the plugin runs on the user's machine, and its stack traces should read like the source.
         legalComments: "none",
         external: pluginRuntimeModules.flatMap((module) => [module, `${module}/*`]),

@@ -36,15 +36,35 @@ build_sdk_tools() {
         echo "engine: the SDK tests need Go and Python 3.9+; without them they report themselves missing" >&2
         return 0
     fi
-    echo "engine: building the SDK generator and the Python environment of the SDK tests (pulumi==$version)..." >&2
+    echo "engine: building the SDK generator and the Python environment of the SDK tests (pulumi<=$version)..." >&2
     mkdir -p "$sdk_tools"
     (cd tools/engine && go build -o "$sdk_tools/pulumi-gensdk" ./gensdk)
     rm -rf "$sdk_tools/python"
     python3 -m venv "$sdk_tools/python"
-    "$sdk_tools/python/bin/pip" install --quiet --disable-pip-version-check "pulumi==$version" parver semver wheel
+    # The newest Python SDK not above the CLI: PyPI may lag the npm and Go releases (3.276 on those, 3.272 on PyPI).
+    "$sdk_tools/python/bin/pip" install --quiet --disable-pip-version-check "pulumi<=$version" parver semver wheel
     touch "$sdk_tools/.complete"
 }
 [ "$mode" = "--find" ] || build_sdk_tools
+
+# The oldest CLI the README claims for adding the package from a git URL (tools/engine/oldest), built once into a
+# folder of its own; the engine tests run it with the language hosts of the CLI below on PATH. `--find` never builds.
+oldest_version="$(sed -n 's#^[[:space:]]*github.com/pulumi/pulumi/pkg/v3 v\([0-9.]*\).*#\1#p' tools/engine/oldest/go.mod)"
+oldest="$PWD/.engine/oldest-v$oldest_version"
+build_oldest() {
+    [ -x "$oldest/pulumi" ] && return 0
+    if ! command -v go >/dev/null 2>&1; then
+        echo "engine: the tests of the oldest CLI ($oldest_version) need Go; without it they report themselves missing" >&2
+        return 0
+    fi
+    echo "engine: building the oldest Pulumi CLI tested, $oldest_version (tools/engine/oldest; minutes the first time)..." >&2
+    mkdir -p "$oldest"
+    (cd tools/engine/oldest && go build -o "$oldest/pulumi.partial" \
+        -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$oldest_version" \
+        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+    mv "$oldest/pulumi.partial" "$oldest/pulumi"
+}
+[ "$mode" = "--find" ] || build_oldest
 
 # The engine runs dynamic providers through this launcher, which it looks for beside `pulumi` and on PATH.
 launcher_ok() { [ -x "$1/pulumi-resource-pulumi-nodejs" ] || command -v pulumi-resource-pulumi-nodejs >/dev/null 2>&1; }

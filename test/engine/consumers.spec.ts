@@ -34,7 +34,7 @@ import {
     uninstallPythonSdk,
 } from "./support/consumers";
 import { GitServer } from "./support/gitServer";
-import { EngineSuite, engineOrSkip } from "./support/layer";
+import { EngineSuite, engineOrSkip, oldestCliOrSkip, oldestCliVersion } from "./support/layer";
 import { TestStack } from "./support/pulumiCli";
 
 const run = promisify(execFile);
@@ -155,6 +155,41 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
         assert.equal(sdkModules.length, 1, "pulumi install generated the Go SDK again");
         await upRefreshDestroy(suite, stack);
     });
+});
+
+describe(`the oldest CLI the README claims, ${oldestCliVersion}: the same git-URL add, up, refresh and destroy`, function () {
+    this.timeout(300_000);
+    let suite: EngineSuite;
+    let github: GitServer;
+    let cli: string;
+    /** A home of this CLI's own: it clones the tag and installs the plugin itself. */
+    let home: string;
+    const config = { "liveness:region": "us-east-1" };
+
+    before(async function () {
+        suite = await EngineSuite.start(this);
+        cli = oldestCliOrSkip(this);
+        github = await GitServer.start();
+        await github.publish(projectDir, releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
+        home = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-home-oldest-"));
+        suite.removeWithStacks(home);
+    });
+    after(async () => {
+        await suite?.close();
+        await github?.close();
+        await uninstallPythonSdk();
+    });
+
+    // The CLI's part (the git clone, the plugin's install, the schema, the engine) is the same for every language;
+    // YAML takes the package without an SDK, Python through the SDK generation and link the CLI asks of the language
+    // host. Go would add half a minute of compiling to the suite for no call the other two do not make.
+    for (const language of ["yaml", "python"] as Language[]) {
+        it(`${language}: pulumi package add ${gitSource}, then up, refresh and destroy a session`, async () => {
+            const stack = await consumerStack(suite, language, language, { source: gitSource, config, env: github.env, home, cli });
+            assert.match((await stack.ok(["version"])).stdout.trim(), new RegExp(`^v${oldestCliVersion.replace(/\./g, "\\.")}$`));
+            await upRefreshDestroy(suite, stack);
+        });
+    }
 });
 
 /** The schema as the CLI gets it from the plugin run from source, written to `file`. */

@@ -165,7 +165,7 @@ describe("the real Pulumi engine: a stack of sessions from preview to destroy", 
         const failure = imported.events.find(
             (e) => e.diagnosticEvent?.severity === "error" && e.diagnosticEvent.urn === stack.urn("imported"),
         );
-        assert.match(failure!.diagnosticEvent!.message, /Preview failed: Cannot read properties of undefined/);
+        assert.match(failure!.diagnosticEvent!.message, /Preview failed: code must be a string, not undefined/);
         assert.deepEqual((await stack.exportState()).resources, before.resources);
     });
 

@@ -97,7 +97,7 @@ describe("the real Pulumi engine: values the program marks secret", function () 
                 for (const value of [secrets.badToken, secrets.badPrefix, secrets.deniedToken]) {
                     assert.equal(shown.includes(value), false, `${value} was shown or stored in clear`);
                 }
-                // @pulumi/pulumi (3.248) logs every RegisterResource response whole at debug level, secret outputs in
+                // @pulumi/pulumi (3.248 to 3.276) logs every RegisterResource response whole at debug level, secret outputs in
                 // clear, and the engine writes debug messages to the event log (and prints them with --debug): true
                 // of any resource of a TypeScript program, not of this package's alone. Outside those lines, nothing.
                 const sdkDebug = (line: string) => line.includes('"severity":"debug"') && line.includes("RegisterResource RPC finished");

@@ -55,19 +55,25 @@ export function sdkTools(): { gensdk: string; python: string } {
 
 /**
  * A stack of a fresh copy of the program folder `program` (in `language`), with the package added from `source` by
- * `pulumi package add` as a user adds it, in the environment `env` and the Pulumi home `home`. The copy is removed
- * with the suite's stacks.
+ * `pulumi package add` as a user adds it, in the environment `env` and the Pulumi home `home`, with the suite's CLI
+ * or the one in the folder `cli`. The copy is removed with the suite's stacks.
  */
 export async function consumerStack(
     suite: EngineSuite,
     language: Language,
     program: string,
-    { source, config = {}, env = {}, home }: { source: string; config?: Record<string, string>; env?: NodeJS.ProcessEnv; home?: string },
+    {
+        source,
+        config = {},
+        env = {},
+        home,
+        cli,
+    }: { source: string; config?: Record<string, string>; env?: NodeJS.ProcessEnv; home?: string; cli?: string },
 ): Promise<TestStack> {
     const programDir = fs.mkdtempSync(path.join(os.tmpdir(), `liveness-${program}-`));
     fs.cpSync(path.join(programsDir, program), programDir, { recursive: true });
     prepare[language](programDir);
-    const stack = await suite.stack(programDir, env, config, home);
+    const stack = await suite.stack(programDir, env, config, { home, cli });
     suite.removeWithStacks(programDir);
     const added = await stack.ok(["package", "add", source]);
     assert.match(added.stderr + added.stdout, /Added package (\S+\/)?Rekognition Face Liveness/);

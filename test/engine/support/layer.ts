@@ -3,6 +3,7 @@
  * `npm test` prints one line saying it skipped the layer and why.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { EmulatorOptions, RekognitionEmulator, startEmulator } from "../../support/rekognitionEmulator";
 import { TestStack, findEngine } from "./pulumiCli";
 
@@ -20,6 +21,23 @@ export function engineOrSkip(context: Mocha.Context): string {
         announced = true;
         console.log(`\n  SKIPPED the real-engine layer (test/engine/): ${engine.missing}\n`);
     }
+    context.skip();
+}
+
+/** The oldest CLI the README claims for a git-URL add (tools/engine/oldest), built by `npm run engine`. */
+export const oldestCliVersion = /github\.com\/pulumi\/pulumi\/pkg\/v3 v([0-9.]+)/.exec(
+    fs.readFileSync(path.resolve(__dirname, "../../../tools/engine/oldest/go.mod"), "utf8"),
+)![1];
+
+/** The folder holding the oldest CLI, or skips the calling suite (failing instead where the layer is required). */
+export function oldestCliOrSkip(context: Mocha.Context): string {
+    const dir = path.resolve(__dirname, "../../..", ".engine", `oldest-v${oldestCliVersion}`);
+    if (fs.existsSync(path.join(dir, "pulumi"))) return dir;
+    const missing = `the oldest CLI tested, ${oldestCliVersion}, is not built in ${dir} (run npm run engine; it needs Go)`;
+    if (process.env.CI === "true" || process.env.LIVENESS_ENGINE_REQUIRED === "1") {
+        throw new Error(`the engine layer is required here (CI or LIVENESS_ENGINE_REQUIRED=1), but ${missing}`);
+    }
+    console.log(`\n  SKIPPED the oldest-CLI tests: ${missing}\n`);
     context.skip();
 }
 
@@ -45,10 +63,17 @@ export class EngineSuite {
 
     /**
      * A new stack of `program` (a folder of test/engine/programs) with the given environment on top of this process's,
-     * and its own Pulumi home unless `home` names one to share.
+     * its own Pulumi home unless `home` names one to share, run by this suite's CLI unless `cli` names another folder
+     * holding a `pulumi` (which then finds this suite's language hosts on PATH).
      */
-    async stack(program: string, env: NodeJS.ProcessEnv = {}, config: Record<string, string> = {}, home?: string): Promise<TestStack> {
-        const stack = await TestStack.create(this.binDir, program, { ...process.env, ...env }, { home });
+    async stack(
+        program: string,
+        env: NodeJS.ProcessEnv = {},
+        config: Record<string, string> = {},
+        { home, cli }: { home?: string; cli?: string } = {},
+    ): Promise<TestStack> {
+        const hosts = cli ? { PATH: `${this.binDir}${path.delimiter}${env.PATH ?? process.env.PATH}` } : {};
+        const stack = await TestStack.create(cli ?? this.binDir, program, { ...process.env, ...env, ...hosts }, { home });
         this.stacks.push(stack);
         for (const [key, value] of Object.entries(config)) await stack.setConfig(key, value);
         return stack;

@@ -39,7 +39,7 @@ import (
 const exitAfterUserMessage = 32
 
 // The version reported to the engine: the CLI's, as the real host does.
-var version = "3.248.0"
+var version = "3.276.0"
 
 type languageHost struct {
 	standin.Host

@@ -37,7 +37,7 @@ import (
 var execPy []byte
 
 // The version reported to the engine: the CLI's, as the real hosts do.
-var version = "3.248.0"
+var version = "3.276.0"
 
 type languageHost struct {
 	standin.Host
