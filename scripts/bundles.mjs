@@ -26,6 +26,11 @@ export function bundlers(nodeModules) {
     };
 }
 
+/** What every bundle here is: one CommonJS file for Node, paths named from the root, modules found in `nodePaths`. */
+function commonOptions(nodePaths) {
+    return { bundle: true, absWorkingDir: root, platform: "node", format: "cjs", legalComments: "none", nodePaths, logLevel: "warning" };
+}
+
 /**
  * The text every FaceLivenessSession stores in state as `__provider`, which the dynamic-provider host runs for check,
  * diff, create, read, update and delete, possibly years later and after this package has moved or changed:
@@ -53,17 +58,11 @@ async function buildProviderText(esbuild, nodePaths) {
             sourcefile: "providerTextEntry.ts",
             loader: "ts",
         },
-        bundle: true,
-        absWorkingDir: root,
-        platform: "node",
-        format: "cjs",
+        ...commonOptions(nodePaths),
         target: "node22",
         minify: true,
-        legalComments: "none",
         external: ["@aws-sdk/client-rekognition"],
-        nodePaths,
         write: false,
-        logLevel: "warning",
     });
     const bundle = built.outputFiles[0].text;
 
@@ -101,18 +100,12 @@ async function buildSessionApi(esbuild, nodePaths) {
     await esbuild.build({
         entryPoints: [path.join(root, "runtime", "sessionApi", "handler.ts")],
         outfile,
-        bundle: true,
-        absWorkingDir: root,
-        platform: "node",
-        format: "cjs",
+        ...commonOptions(nodePaths),
         // The function's runtime (components/sessionApi.ts): nodejs22.x.
         target: "node22",
         minify: true,
-        legalComments: "none",
         // Each SDK package's `module` build, as AWS bundles them for Lambda: smaller than `main`.
         mainFields: ["module", "main"],
-        nodePaths,
-        logLevel: "warning",
     });
     console.error(`session API handler: ${fs.statSync(outfile).size} bytes -> ${relative(outfile)}`);
 }
@@ -131,16 +124,10 @@ async function buildPlugin(esbuild, nodePaths) {
     await esbuild.build({
         entryPoints: [path.join(root, "plugin", "main.ts")],
         outfile,
-        bundle: true,
-        absWorkingDir: root,
-        platform: "node",
-        format: "cjs",
+        ...commonOptions(nodePaths),
         target: "node22",
         // Not minified: the plugin runs on the user's machine, and its stack traces should read like the source.
-        legalComments: "none",
         external: pluginRuntimeModules.flatMap((module) => [module, `${module}/*`]),
-        nodePaths,
-        logLevel: "warning",
     });
     console.error(`plugin: ${fs.statSync(outfile).size} bytes -> ${relative(outfile)}`);
 }
