@@ -16,7 +16,7 @@ import { mockAws } from "../test/support/awsMocks";
 import { settle, unwrap } from "../test/support/mocks";
 import { configureStack, provider } from "../test/support/provider";
 import { ProviderHost, sessionUrn } from "../test/support/providerHost";
-import { RekognitionEmulator, startEmulator } from "../test/support/rekognitionEmulator";
+import { RekognitionEmulator, startEmulator } from "../emulator/rekognitionEmulator";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 // The session API handler's own log lines (one per request) would bury the rows.

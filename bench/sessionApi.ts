@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import * as esbuild from "esbuild";
 import { Moto } from "../test/support/moto";
-import { RekognitionEmulator } from "../test/support/rekognitionEmulator";
+import { RekognitionEmulator } from "../emulator/rekognitionEmulator";
 import { Handler, apiEvent, builtHandler, configFor, createChecksTable, lambdaContext, loadHandler } from "../test/support/sessionApi";
 import { apiEnvironment } from "../runtime/sessionApi/config";
 

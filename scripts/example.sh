@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the example stack (`up` or `destroy`) on a local state backend in .pulumi-state/: no Pulumi Cloud account.
-# Needs the Pulumi CLI 3.139 or newer (https://www.pulumi.com/docs/install/), which installs the AWS provider plugin the
-# stack needs, and AWS credentials in the usual places (AWS_PROFILE, ~/.aws, environment variables, SSO). The CLI that
-# `npm run engine` builds for the tests has a stand-in language host that installs no plugin: it cannot run this stack.
+# Runs the example stack (`preview`, `up` or `destroy`) on a local state backend in .pulumi-state/: no Pulumi Cloud
+# account. The tracked Pulumi.dev.yaml is only read: the CLI runs with a copy in .pulumi-state/ that also holds the
+# stack's encryption salt (a new stack's salt is written there, never into your tree).
+# Needs the Pulumi CLI 3.139 or newer (https://www.pulumi.com/docs/install/), which downloads the AWS provider plugin
+# the stack needs, and AWS credentials in the usual places (AWS_PROFILE, ~/.aws, environment variables, SSO). The CLI
+# that `npm run engine` builds tries that download too, and fails where there is no network (the test machines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 action="${1:-up}"
@@ -24,9 +26,24 @@ export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
 # The local backend encrypts stack secrets with a passphrase; the example stack holds none, so an empty one is enough.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 
-pulumi stack select dev --create --non-interactive
 case "$action" in
-    up) pulumi up --yes --non-interactive ;;
-    destroy) pulumi destroy --yes --non-interactive ;;
-    *) echo "usage: scripts/example.sh up|destroy" >&2; exit 2 ;;
+    preview | up | destroy) ;;
+    *) echo "usage: scripts/example.sh preview|up|destroy" >&2; exit 2 ;;
+esac
+
+salt=.pulumi-state/dev.encryptionsalt
+if ! pulumi stack select dev --non-interactive >/dev/null 2>&1; then
+    # `stack init` writes the new stack's salt into Pulumi.dev.yaml beside Pulumi.yaml (rewriting that file): run it in
+    # a copy of the project and keep only the salt.
+    project_copy="$(mktemp -d)"
+    trap 'rm -rf "$project_copy"' EXIT
+    cp Pulumi.yaml "$project_copy/"
+    pulumi stack init dev --non-interactive --cwd "$project_copy"
+    grep '^encryptionsalt:' "$project_copy/Pulumi.dev.yaml" >"$salt"
+fi
+config=.pulumi-state/Pulumi.dev.yaml
+{ cat "$salt" 2>/dev/null || true; cat Pulumi.dev.yaml; } >"$config"
+case "$action" in
+    preview) pulumi preview --stack dev --config-file "$config" --non-interactive ;;
+    *) pulumi "$action" --stack dev --config-file "$config" --yes --non-interactive ;;
 esac

@@ -77,7 +77,7 @@ describe("the package, built, packed and installed into a consumer's program", f
         for (const file of packedFiles) {
             assert.match(
                 file,
-                /^(bin\/(lib|testing|providers\/|components\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml|dist\/main\.js)$|README\.md$|docs\/[a-z-]+\.md$|LICENSE$|package\.json$)/,
+                /^(bin\/(lib|testing|providers\/|components\/|emulator\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml|dist\/main\.js)$|README\.md$|docs\/[a-z-]+\.md$|LICENSE$|package\.json$)/,
                 `unexpected ${file}`,
             );
         }
@@ -160,6 +160,60 @@ describe("the package, built, packed and installed into a consumer's program", f
             (error: { stdout: string }) => assert.fail(`tsc: ${error.stdout}`),
         );
     });
+
+    /** The ```ts blocks of a docs page whose first line names a file (`// index.ts`), by that name. */
+    function documentedFiles(page: string): Record<string, string> {
+        const text = fs.readFileSync(path.join(projectDir, "docs", page), "utf8");
+        return Object.fromEntries(
+            [...text.matchAll(/```ts\n\/\/ ([\w.]+)\n([\s\S]*?)```/g)].map(([block, name]) => [name, block.slice(6, -3)]),
+        );
+    }
+
+    /** The compiler options of Pulumi's aws-typescript template (its tsconfig.json, templates repository). */
+    const templateOptions = {
+        strict: true,
+        outDir: "bin",
+        target: "es2020",
+        module: "commonjs",
+        moduleResolution: "node",
+        sourceMap: true,
+        experimentalDecorators: true,
+        pretty: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitReturns: true,
+        forceConsistentCasingInFileNames: true,
+    };
+
+    for (const [page, files] of [
+        ["liveness-setup.md", ["index.ts", "index.test.ts"]],
+        ["emulator.md", ["liveness.test.ts"]],
+    ] as const) {
+        it(`compiles the unit test of docs/${page} as pasted, with Pulumi's TypeScript template and node16 or bundler resolution, and it passes`, async () => {
+            const dir = path.join(tmp, "consumer", page.replace(".md", ""));
+            fs.mkdirSync(dir);
+            const documented = documentedFiles(page);
+            assert.deepEqual(Object.keys(documented).sort(), [...files].sort());
+            for (const [name, text] of Object.entries(documented)) fs.writeFileSync(path.join(dir, name), text);
+            fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: templateOptions, files }));
+            const tsc = (...args: string[]) =>
+                run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", ...args], { cwd: dir }).catch(
+                    (error: { stdout: string }) => assert.fail(`tsc ${args.join(" ")}: ${error.stdout}`),
+                );
+            // The template's own settings (emitting bin/), and the other resolutions, whose declarations of the
+            // dependencies the first check has already read.
+            await Promise.all([
+                tsc(),
+                tsc("--noEmit", "--skipLibCheck", "--module", "node16", "--moduleResolution", "node16"),
+                tsc("--noEmit", "--skipLibCheck", "--module", "esnext", "--moduleResolution", "bundler"),
+            ]);
+            const tests = files.filter((name) => name.endsWith(".test.ts")).map((name) => `bin/${name.replace(/\.ts$/, ".js")}`);
+            const mocha = await run(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--no-config", ...tests], { cwd: dir }).catch(
+                (error: { stdout: string; stderr: string }) => assert.fail(`mocha: ${error.stdout}${error.stderr}`),
+            );
+            assert.match(mocha.stdout, /1 passing/);
+            assert.doesNotMatch(mocha.stdout, /failing|pending/);
+        });
+    }
 
     it("stores a self-contained provider text: it requires no file of the installed package", () => {
         const requiredBy = (text: string) => [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();

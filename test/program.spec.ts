@@ -11,7 +11,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID, mockAws } from "./support/awsMocks";
 import { settle, unwrap } from "./support/mocks";
-import { RekognitionEmulator, startEmulator } from "./support/rekognitionEmulator";
+import { RekognitionEmulator, startEmulator } from "../emulator/rekognitionEmulator";
 
 const projectDir = path.resolve(__dirname, "..");
 const project = (yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }).name;

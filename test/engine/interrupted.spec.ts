@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { RekognitionEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../../emulator/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";
 

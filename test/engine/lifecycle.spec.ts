@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { RekognitionEmulator, SESSION_LIFETIME_MS } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, SESSION_LIFETIME_MS } from "../../emulator/rekognitionEmulator";
 import { UUID_PATTERN } from "../support/provider";
 import { TestStack, diagnostics, plannedByOp, stepsByOp } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";

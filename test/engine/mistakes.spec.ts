@@ -4,7 +4,7 @@
  * needed here).
  */
 import { strict as assert } from "node:assert";
-import { RekognitionEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../../emulator/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";
 

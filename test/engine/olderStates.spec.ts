@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RekognitionEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../../emulator/rekognitionEmulator";
 import { ProviderHost } from "../support/providerHost";
 import { stepsByOp } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { RekognitionEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../../emulator/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";
 

@@ -4,7 +4,7 @@
  * throttled with the same token, so none is lost and none is created twice.
  */
 import { strict as assert } from "node:assert";
-import { RekognitionEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../../emulator/rekognitionEmulator";
 import { TestStack } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";
 

@@ -4,7 +4,7 @@
  * them. Every line any command printed or logged, and every state file on disk, is searched for them.
  */
 import { strict as assert } from "node:assert";
-import { RekognitionEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator } from "../../emulator/rekognitionEmulator";
 import { TestStack, diagnostics } from "./support/pulumiCli";
 import { EngineSuite } from "./support/layer";
 

@@ -14,7 +14,7 @@ import { unknownValue } from "../../providers/faceLivenessApi";
 import { Props, ProviderHost, sessionUrn } from "../support/providerHost";
 import { providerTextFromProgram } from "../support/providerText";
 import { UUID_PATTERN } from "../support/provider";
-import { RekognitionEmulator, SESSION_LIFETIME_MS, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, SESSION_LIFETIME_MS, startEmulator } from "../../emulator/rekognitionEmulator";
 
 /** Provider texts that states written by earlier versions hold; frozen, so that later code must keep reading them. */
 const fixtures = path.join(__dirname, "../fixtures");

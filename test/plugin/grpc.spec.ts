@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
 import { ProviderHost } from "../support/providerHost";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, startEmulator } from "../../emulator/rekognitionEmulator";
 import { UUID_PATTERN } from "../support/provider";
 
 const projectDir = path.resolve(__dirname, "../..");

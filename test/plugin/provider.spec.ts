@@ -10,7 +10,7 @@ import { unknownValue } from "../../providers/faceLivenessApi";
 import { pluginSessionType } from "../../providers/faceLivenessSession";
 import { packageRelease } from "../../plugin/release";
 import { livenessProvider, unwrapSecrets, wrapSecrets } from "../../plugin/provider";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, startEmulator } from "../../emulator/rekognitionEmulator";
 import { UUID_PATTERN, configureStack, rejectionOf } from "../support/provider";
 
 const urn = (name: string, type = pluginSessionType) => `urn:pulumi:test::liveness::${type}::${name}`;

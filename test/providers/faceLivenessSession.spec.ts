@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { unknownValue } from "../../providers/faceLivenessApi";
 import { FaceLivenessSessionOutputs } from "../../providers/faceLivenessSession";
-import { RekognitionEmulator, SESSION_LIFETIME_MS, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, SESSION_LIFETIME_MS, startEmulator } from "../../emulator/rekognitionEmulator";
 import { UUID_PATTERN, configureStack, provider, rejectionOf } from "../support/provider";
 
 const settings = { outputConfig: { s3Bucket: "kyc-images", s3KeyPrefix: "onboarding/" }, auditImagesLimit: 2 };

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { bundleOf, providerTextFromProgram } from "../support/providerText";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, startEmulator } from "../../emulator/rekognitionEmulator";
 import { faceLivenessSessionProviderText } from "../../providers/sessionProviderText";
 import { UUID_PATTERN, configureStack } from "../support/provider";
 

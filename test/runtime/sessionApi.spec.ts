@@ -10,7 +10,7 @@ import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { RekognitionEmulator, startEmulator } from "../support/rekognitionEmulator";
+import { RekognitionEmulator, startEmulator } from "../../emulator/rekognitionEmulator";
 import { Moto } from "../support/moto";
 import { SessionApiConfig, defaultEventSource, sessionTable, verdictEventDetailType } from "../../runtime/sessionApi/config";
 import {

@@ -80,7 +80,8 @@ export async function consumerStack(
     const packages = projectPackages(programDir) as Record<string, string>;
     assert.deepEqual(Object.keys(packages), ["liveness"]);
     assert.match(packages.liveness, recordedAs(source), "the project records where the package comes from");
-    if (language !== "yaml") assertSdkFetchesThisPlugin(programDir);
+    if (language === "yaml") assertYamlPackageLock(programDir);
+    else assertSdkFetchesThisPlugin(programDir);
     return stack;
 }
 
@@ -112,6 +113,25 @@ export function assertSdkFetchesThisPlugin(programDir: string): void {
             server: publication(release).pluginDownloadURL,
         });
     }
+}
+
+/**
+ * YAML gets no code, but pulumi-yaml's GeneratePackage writes a package lock, sdks/liveness/liveness-<version>.yaml,
+ * naming the plugin its programs need, as docs/other-languages.md says.
+ */
+export function assertYamlPackageLock(programDir: string): void {
+    const sdks = path.join(programDir, "sdks");
+    assert.deepEqual(fs.readdirSync(sdks, { recursive: true, encoding: "utf8" }).sort(), [
+        "liveness",
+        `liveness/liveness-${release.version}.yaml`,
+    ]);
+    const lock = yaml.load(fs.readFileSync(path.join(sdks, "liveness", `liveness-${release.version}.yaml`), "utf8"));
+    assert.deepEqual(lock, {
+        packageDeclarationVersion: 1,
+        name: "liveness",
+        version: release.version,
+        downloadUrl: publication(release).pluginDownloadURL,
+    });
 }
 
 /** The `packages:` of the project in `programDir`. */

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EmulatorOptions, RekognitionEmulator, startEmulator } from "../../support/rekognitionEmulator";
+import { EmulatorOptions, RekognitionEmulator, startEmulator } from "../../../emulator/rekognitionEmulator";
 import { TestStack, findEngine } from "./pulumiCli";
 
 let announced = false;

@@ -1,7 +1,14 @@
 /**
- * A loopback emulator of the Rekognition Face Liveness control plane, speaking the wire protocol the real AWS SDK
- * client speaks (awsJson1_1 over HTTP, SigV4-signed). The SDK reaches it through AWS_ENDPOINT_URL_REKOGNITION, so
- * tests exercise the real client: serialization, signing, retries and error parsing.
+ * `pulumi-rekognition-liveness/emulator`: a loopback emulator of the Rekognition Face Liveness control plane
+ * (CreateFaceLivenessSession, GetFaceLivenessSessionResults), speaking the wire protocol the real AWS SDK client speaks
+ * (awsJson1_1 over HTTP, SigV4-signed). Any AWS SDK reaches it through the standard AWS_ENDPOINT_URL_REKOGNITION
+ * variable with the emulator's credentials (`env()`), so code under test runs its real client: serialization, signing,
+ * retries and error parsing. This package's own tests run against it; `liveness-emulator` (emulator/cli.ts) serves it
+ * from a shell.
+ *
+ * A device's check has no emulated streaming: set what it came to with `setOutcome`, in process or over the control
+ * routes (`GET /emulator/sessions`, `PUT /emulator/sessions/{sessionId}/outcome`), which, like the emulator, listen on
+ * loopback only.
  *
  * Its rules are written from the service model independently of the provider's own API description, so that a
  * mistake in one is caught by the other.
@@ -38,6 +45,10 @@ export interface SessionOutcome {
 }
 
 export interface EmulatorOptions {
+    /** The loopback port to listen on. @default 0 - any free port (read it from `endpoint`) */
+    port?: number;
+    /** The region `env()` names; requests signed for any region are served. @default "us-east-1" */
+    region?: string;
     /** Credentials the emulator accepts; a request signed with anything else is refused. */
     accessKeyId?: string;
     secretAccessKey?: string;
@@ -86,6 +97,19 @@ export class RekognitionEmulator {
 
     get secretAccessKey(): string {
         return this.options.secretAccessKey ?? "emulator-secret-key";
+    }
+
+    /**
+     * The variables that point an AWS SDK (this process's, a child's, a `pulumi` command's providers) at this emulator
+     * with the credentials it accepts.
+     */
+    env(): Record<string, string> {
+        return {
+            AWS_ENDPOINT_URL_REKOGNITION: this.endpoint,
+            AWS_ACCESS_KEY_ID: this.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: this.secretAccessKey,
+            AWS_REGION: this.options.region ?? "us-east-1",
+        };
     }
 
     /** The service's clock, which tests move forward instead of waiting. */
@@ -149,7 +173,7 @@ export class RekognitionEmulator {
             req.on("data", (c: Buffer) => chunks.push(c));
             req.on("end", () => this.handle(req, Buffer.concat(chunks), res));
         });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, "127.0.0.1", resolve));
         this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this;
     }
@@ -173,6 +197,7 @@ export class RekognitionEmulator {
             if (this.options.roundTripMs) setTimeout(send, this.options.roundTripMs);
             else send();
         };
+        if (req.url?.startsWith(controlPrefix)) return this.control(req, raw, res);
         const target = String(req.headers["x-amz-target"] ?? "");
         if (req.method !== "POST" || req.url !== "/" || req.headers["content-type"] !== "application/x-amz-json-1.1") {
             return reply(
@@ -260,6 +285,41 @@ export class RekognitionEmulator {
         }
     }
 
+    /** The control routes: what a test or a person sets about sessions from outside the process, as JSON. */
+    private control(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void {
+        const answer = (status: number, body: object): void => {
+            res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body) + "\n");
+        };
+        const route = `${req.method} ${req.url!.slice(controlPrefix.length)}`;
+        if (route === "GET sessions") {
+            return answer(200, {
+                sessions: [...this.sessions.values()].map((s) => ({
+                    sessionId: s.sessionId,
+                    status: this.now() - s.createdAt >= SESSION_LIFETIME_MS ? "EXPIRED" : s.status,
+                    createdAt: new Date(s.createdAt).toISOString(),
+                })),
+            });
+        }
+        const outcomeRoute = /^PUT sessions\/([^/]+)\/outcome$/.exec(route);
+        if (!outcomeRoute) {
+            return answer(404, {
+                message: `no control route ${route}: GET ${controlPrefix}sessions, PUT ${controlPrefix}sessions/{sessionId}/outcome`,
+            });
+        }
+        const sessionId = decodeURIComponent(outcomeRoute[1]);
+        let outcome: SessionOutcome;
+        try {
+            outcome = JSON.parse(raw.toString("utf8"));
+        } catch {
+            return answer(400, { message: `the body must be JSON such as {"status": "SUCCEEDED", "confidence": 98}` });
+        }
+        const problem = outcomeProblem(outcome);
+        if (problem) return answer(400, { message: problem });
+        if (!this.sessions.has(sessionId)) return answer(404, { message: `the emulator has no session ${sessionId}` });
+        this.setOutcome(sessionId, outcome);
+        return answer(200, { sessionId, status: outcome.status, confidence: outcome.confidence });
+    }
+
     /** Recomputes the SigV4 signature with the emulator's secret; any difference in what was signed is refused. */
     private verifySignature(req: http.IncomingMessage, raw: Buffer): { region: string } | { error: string } {
         const auth = String(req.headers.authorization ?? "");
@@ -292,6 +352,22 @@ export class RekognitionEmulator {
         const expected = crypto.createHmac("sha256", key).update(stringToSign).digest("hex");
         return expected === signature ? { region } : { error: "the request signature does not match" };
     }
+}
+
+const controlPrefix = "/emulator/";
+const outcomeStatuses: readonly EmulatedSession["status"][] = ["CREATED", "IN_PROGRESS", "SUCCEEDED", "FAILED"];
+
+/** What is wrong with an outcome sent to the control route, if anything. */
+function outcomeProblem(outcome: unknown): string | undefined {
+    if (typeof outcome !== "object" || outcome === null) return `the outcome must be an object, not ${JSON.stringify(outcome)}`;
+    const { status, confidence } = outcome as Record<string, unknown>;
+    if (!outcomeStatuses.includes(status as EmulatedSession["status"])) {
+        return `status must be one of ${outcomeStatuses.join(", ")}, not ${JSON.stringify(status)}`;
+    }
+    if (confidence !== undefined && !(typeof confidence === "number" && confidence >= 0 && confidence <= 100)) {
+        return `confidence must be a number from 0 to 100, not ${JSON.stringify(confidence)}`;
+    }
+    return undefined;
 }
 
 /** The first constraint of the service model that `body` breaks, worded as AWS validation errors are. */
@@ -335,7 +411,7 @@ function createRequestProblem(body: Record<string, any>): string | undefined {
 
 /**
  * Starts an emulator and points the AWS SDK of this process (and its children) at it with its credentials, hiding the
- * developer's own AWS profile files and variables so that tests are hermetic.
+ * developer's own AWS profile files and variables so that tests are hermetic; `restoreEnv` puts them back.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RekognitionEmulator; restoreEnv: () => void }> {
     const emulator = await new RekognitionEmulator(options).start();
@@ -353,9 +429,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<{ em
     ];
     const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
     for (const n of names) delete process.env[n];
-    process.env.AWS_ENDPOINT_URL_REKOGNITION = emulator.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
+    // The region is left unset: tests choose it, and test how the provider resolves it.
+    const pointing = emulator.env();
+    delete pointing.AWS_REGION;
+    Object.assign(process.env, pointing);
     process.env.AWS_CONFIG_FILE = process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/aws-profile-files";
     const restoreEnv = () => {
         for (const n of names) {
