@@ -113,6 +113,8 @@ echo "engine: building the YAML language host (tools/engine/yaml: pulumi-yaml wi
 echo "engine: building the Go and Python language hosts (tools/engine/sdkhost, a stand-in)..." >&2
 go build -o "$dest/pulumi-language-go" -ldflags "-X main.version=$version" ./sdkhost
 cp "$dest/pulumi-language-go" "$dest/pulumi-language-python"
+# The real Python host's program executor, from the SDK's Go module at the same version: the stand-in runs it.
+install -m 755 "$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" "$dest/"
 "$dest/pulumi" version >/dev/null
 touch "$built"
 echo "engine: built in $((SECONDS - started)) s into $dest" >&2

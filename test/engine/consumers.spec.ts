@@ -112,9 +112,17 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
     /** Each language's project, as `package add` left it. */
     const projects: Partial<Record<Language, TestStack>> = {};
     for (const language of ["yaml", "go", "python"] as Language[]) {
-        it(`${language}: pulumi package add ${gitSource}, then up, refresh and destroy a session`, async () => {
-            const stack = await consumerStack(suite, language, language, { source: gitSource, config, env: github.env, home });
+        const fresh = language === "python" ? " (its virtualenv made by package add, from requirements.txt alone)" : "";
+        it(`${language}: pulumi package add ${gitSource}${fresh}, then up, refresh and destroy a session`, async () => {
+            const stack = await consumerStack(suite, language, language, {
+                source: gitSource,
+                config,
+                env: github.env,
+                home,
+                virtualenv: "fresh",
+            });
             projects[language] = stack;
+            if (language === "python") await assertFreshVirtualenv(stack.programDir);
             await upRefreshDestroy(suite, stack);
         });
     }
@@ -155,6 +163,62 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
         assert.equal(sdkModules.length, 1, "pulumi install generated the Go SDK again");
         await upRefreshDestroy(suite, stack);
     });
+
+    // Last: each project's program is replaced by one with a mistake in a LivenessSetup argument.
+    const mistaken: Record<Language, [file: string, program: string]> = {
+        yaml: [
+            "Pulumi.yaml",
+            "name: yaml-consumer\nruntime: yaml\nresources:\n  kyc:\n    type: liveness:LivenessSetup\n    properties:\n      retentionDays: 0\n",
+        ],
+        go: [
+            "main.go",
+            [
+                "package main",
+                "",
+                'import (\n\t"github.com/pulumi/pulumi/sdk/v3/go/pulumi"\n\t"' + goImportBasePath + '"\n)',
+                "",
+                "func main() {",
+                "\tpulumi.Run(func(ctx *pulumi.Context) error {",
+                '\t\t_, err := liveness.NewLivenessSetup(ctx, "kyc", &liveness.LivenessSetupArgs{RetentionDays: pulumi.IntRef(0)})',
+                "\t\treturn err",
+                "\t})",
+                "}",
+                "",
+            ].join("\n"),
+        ],
+        python: ["__main__.py", 'import pulumi_liveness as liveness\n\nliveness.LivenessSetup("kyc", retention_days=0)\n'],
+    };
+    const oneLine =
+        "liveness:index:LivenessSetup resource 'kyc' has a problem: LivenessSetup kyc: retentionDays must be an integer from 1 to 36500, got 0";
+    /**
+     * What each language's SDK adds after the engine's message: its own report of the call the engine ended when it
+     * stopped the failed deployment (the engine answers the program's registration "resource monitor shut down"). The
+     * engine and SDKs do the same after a custom resource's failed check (docs/other-languages.md).
+     */
+    const sdkReport: Record<Language, RegExp | undefined> = {
+        yaml: undefined,
+        go: /^an unhandled error occurred: program failed:\s*\nwaiting for RPCs: rpc error: code = Unknown desc = resource monitor shut down$/,
+        python: /^Program failed with an unhandled exception:\nTraceback[\s\S]*resource monitor shut down$/,
+    };
+    for (const language of ["yaml", "go", "python"] as Language[]) {
+        it(`${language}: a mistake in a LivenessSetup argument fails the preview with the plugin's one-line message`, async function () {
+            const stack = projects[language];
+            if (!stack) this.skip();
+            const [file, program] = mistaken[language];
+            fs.writeFileSync(path.join(stack.programDir, file), program);
+            const preview = await stack.run(["preview"]);
+            assert.notEqual(preview.code, 0);
+            const errors = preview.events
+                .map((e) => e.diagnosticEvent)
+                .filter((d) => d?.severity === "error")
+                .map((d) => d!.message.trim());
+            assert.equal(errors[0], oneLine, errors.join("\n---\n"));
+            const others = errors.slice(1);
+            if (sdkReport[language]) assert.match(others.join("\n"), sdkReport[language]);
+            else assert.deepEqual(others, []);
+            assert.doesNotMatch(preview.stdout + preview.stderr, /dist\/main\.js|\n\s+at .*\.(js|ts):\d+/, "no frame of the plugin's code");
+        });
+    }
 });
 
 describe(`the oldest CLI the README claims, ${oldestCliVersion}: the same git-URL add, up, refresh and destroy`, function () {
@@ -191,6 +255,29 @@ describe(`the oldest CLI the README claims, ${oldestCliVersion}: the same git-UR
         });
     }
 });
+
+/**
+ * What `package add` left in a Python project that had only Pulumi.yaml, requirements.txt (`pulumi`) and its code, as
+ * the real Python host leaves it: the SDK's folder in requirements.txt, and a virtualenv it created holding the SDK
+ * with every dependency the SDK declares, and the pip, setuptools and wheel it updated.
+ */
+async function assertFreshVirtualenv(programDir: string): Promise<void> {
+    const [sdk] = fs.readdirSync(path.join(programDir, "sdks"));
+    assert.equal(fs.readFileSync(path.join(programDir, "requirements.txt"), "utf8"), `pulumi>=3.0.0,<4.0.0\nsdks/${sdk}\n`);
+    const venv = path.join(programDir, "venv");
+    assert.ok(!fs.lstatSync(venv).isSymbolicLink() && fs.existsSync(path.join(venv, "pyvenv.cfg")), "package add made the virtualenv");
+    const { stdout } = await run(path.join(venv, "bin", "python"), ["-m", "pip", "list", "--format", "json"]);
+    const normal = (name: string) => name.toLowerCase().replace(/[-.]/g, "_");
+    const installed = new Set((JSON.parse(stdout) as { name: string }[]).map((p) => normal(p.name)));
+    const pyproject = fs.readFileSync(path.join(programDir, "sdks", sdk, "pyproject.toml"), "utf8");
+    const declared = [.../dependencies\s*=\s*\[([^\]]*)\]/.exec(pyproject)![1].matchAll(/"([A-Za-z0-9_.-]+)[^"]*"/g)]
+        .filter(([requirement]) => !requirement.includes("python_version <"))
+        .map(([, name]) => normal(name));
+    assert.ok(declared.includes("pulumi"), `the SDK declares its dependencies: ${declared.join(", ")}`);
+    for (const name of ["pulumi_liveness", ...declared, "pip", "setuptools", "wheel"]) {
+        assert.ok(installed.has(name), `the virtualenv holds ${name}: ${[...installed].join(", ")}`);
+    }
+}
 
 /** The schema as the CLI gets it from the plugin run from source, written to `file`. */
 async function schemaFromPlugin(binDir: string, file: string): Promise<void> {
@@ -269,7 +356,7 @@ describe("the generated Python and Go SDKs of the liveness package", function ()
         const sdk = path.join(work, "python");
         await run(tools.gensdk, ["python", schemaFile, sdk]);
         const site = path.join(work, "python-site");
-        // Offline: the SDK's dependencies (pulumi, parver, semver) are in the environment npm run engine made.
+        // Offline: the SDK's dependencies (pulumi, semver, packaging) are in the environment npm run engine made.
         await run(tools.python, ["-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", site, sdk]);
         const { stdout } = await run(tools.python, [path.join(programsDir, "python-sdk", "main.py")], {
             env: { ...process.env, PYTHONPATH: site },

@@ -35,11 +35,19 @@ export const { goImportBasePath } = publication(release);
 export type Language = "yaml" | "go" | "python";
 
 /** What each language's program needs beside its copy before `package add`. */
-const prepare: Record<Language, (programDir: string) => void> = {
+/**
+ * Python's virtualenv (runtime option `virtualenv: venv`): "shared", a link to the Python environment npm run engine
+ * made, where the SDK's dependencies are already; "fresh", none, as in a project `pulumi new python` made, so that
+ * `package add` creates it and installs requirements.txt into it as the language host does for a user.
+ */
+export type Virtualenv = "shared" | "fresh";
+
+const prepare: Record<Language, (programDir: string, virtualenv: Virtualenv) => void> = {
     yaml: () => {},
     go: () => {},
-    // The program's virtualenv (runtime option `virtualenv: venv`): the Python environment npm run engine made.
-    python: (programDir) => fs.symlinkSync(path.dirname(path.dirname(sdkTools().python)), path.join(programDir, "venv")),
+    python: (programDir, virtualenv) => {
+        if (virtualenv === "shared") fs.symlinkSync(path.dirname(path.dirname(sdkTools().python)), path.join(programDir, "venv"));
+    },
 };
 
 /** The SDK generator and Python environment `npm run engine` makes; fails, saying so, where they are missing. */
@@ -68,11 +76,12 @@ export async function consumerStack(
         env = {},
         home,
         cli,
-    }: { source: string; config?: Record<string, string>; env?: NodeJS.ProcessEnv; home?: string; cli?: string },
+        virtualenv = "shared",
+    }: { source: string; config?: Record<string, string>; env?: NodeJS.ProcessEnv; home?: string; cli?: string; virtualenv?: Virtualenv },
 ): Promise<TestStack> {
     const programDir = fs.mkdtempSync(path.join(os.tmpdir(), `liveness-${program}-`));
     fs.cpSync(path.join(programsDir, program), programDir, { recursive: true });
-    prepare[language](programDir);
+    prepare[language](programDir, virtualenv);
     const stack = await suite.stack(programDir, env, config, { home, cli });
     suite.removeWithStacks(programDir);
     const added = await stack.ok(["package", "add", source]);
@@ -116,16 +125,15 @@ export function assertSdkFetchesThisPlugin(programDir: string): void {
 }
 
 /**
- * YAML gets no code, but pulumi-yaml's GeneratePackage writes a package lock, sdks/liveness/liveness-<version>.yaml,
- * naming the plugin its programs need, as docs/other-languages.md says.
+ * YAML gets no code, but pulumi-yaml's GeneratePackage writes a package lock, sdks/<folder>/liveness-<version>.yaml,
+ * naming the plugin its programs need, as docs/other-languages.md says (the folder is the package's name, after its
+ * publisher's namespace where the source gives one: rekognition-liveness-liveness from the git tag).
  */
 export function assertYamlPackageLock(programDir: string): void {
-    const sdks = path.join(programDir, "sdks");
-    assert.deepEqual(fs.readdirSync(sdks, { recursive: true, encoding: "utf8" }).sort(), [
-        "liveness",
-        `liveness/liveness-${release.version}.yaml`,
-    ]);
-    const lock = yaml.load(fs.readFileSync(path.join(sdks, "liveness", `liveness-${release.version}.yaml`), "utf8"));
+    const [folder, ...more] = fs.readdirSync(path.join(programDir, "sdks"));
+    assert.deepEqual(more, [], "one package folder");
+    assert.deepEqual(fs.readdirSync(path.join(programDir, "sdks", folder)), [`liveness-${release.version}.yaml`]);
+    const lock = yaml.load(fs.readFileSync(path.join(programDir, "sdks", folder, `liveness-${release.version}.yaml`), "utf8"));
     assert.deepEqual(lock, {
         packageDeclarationVersion: 1,
         name: "liveness",

@@ -3,20 +3,26 @@
 // .../sdk/python/cmd/pulumi-language-python/v3. Built twice by scripts/engine.sh, as pulumi-language-go and
 // pulumi-language-python; the name it is started under says which language it serves.
 //
-// It does what the real hosts do for `pulumi package add` and for a program whose dependencies are installed:
+// It does what the real hosts do for `pulumi package add`, `pulumi install` and a program's run (the real Python
+// host's pip toolchain is its reference: sdk/python/cmd/pulumi-language-python, sdk/python/toolchain/pip.go):
 //   - GeneratePackage: the SDK, with the code generators of the pinned Pulumi version (pkg/v3/codegen);
-//   - Link: Go, a require and a replace of the generated module in the program's go.mod; Python, a pip install of the
-//     generated SDK into the program's virtualenv (runtime option `virtualenv`);
-//   - Run: Go, `go build` of the program, then the binary; Python, exec.py with the virtualenv's Python. Both with the
-//     monitor, engine, project, stack, config and dry-run the engine gives, as the SDKs read them.
+//   - Link: Go, a require and a replace of the generated module in the program's go.mod; Python, the generated SDK's
+//     path in the program's requirements.txt, in place of any line naming the same package or path;
+//   - InstallDependencies: Python, the program's virtualenv (runtime option `virtualenv`) created where it is missing,
+//     then `pip install --upgrade pip setuptools wheel` and `pip install -r requirements.txt` in it; Go, nothing (the
+//     tests' Go module cache holds the modules);
+//   - Run: Go, `go build` of the program, then the binary; Python, the real host's own pulumi-language-python-exec (of
+//     the pinned SDK, installed beside this host by scripts/engine.sh) with the virtualenv's Python and the real host's
+//     arguments, its exit code 32 (the program showed its error) a bail. Both with the monitor, engine, project,
+//     stack, config and dry-run the engine gives, as the SDKs read them.
 //
-// Not done here (the real hosts do them): installing dependencies, plugin discovery, debugging, toolchains other than
-// `go` and a virtualenv, and the other calls a CLI makes of a language host outside package add, up, refresh, destroy.
+// Not done here (the real hosts do them): plugin discovery, debugging, type checkers, toolchains other than `go` and
+// pip with a virtualenv, and the other calls a CLI makes of a language host outside package add, install, up, refresh,
+// destroy.
 package main
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,14 +33,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"pulumi-rekognition-liveness/tools/engine/internal/standin"
 )
-
-//go:embed exec.py
-var execPy []byte
 
 // The version reported to the engine: the CLI's, as the real hosts do.
 var version = "3.276.0"
@@ -72,23 +76,73 @@ func (h *languageHost) About(_ context.Context, req *pulumirpc.AboutRequest) (*p
 	return &pulumirpc.AboutResponse{Executable: executable}, nil
 }
 
-// Dependencies are installed by the tests (the Go module cache, the virtualenv), never by the engine here.
+// InstallDependencies: for Python, what the real pip toolchain does (toolchain.InstallDependencies), its output sent
+// to the CLI; for Go, nothing.
 func (h *languageHost) InstallDependencies(
-	*pulumirpc.InstallDependenciesRequest, pulumirpc.LanguageRuntime_InstallDependenciesServer,
+	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
 ) error {
+	if h.language == "go" {
+		return nil
+	}
+	info := req.GetInfo()
+	venv := virtualenv(info)
+	// The real toolchain runs `python -m venv` whenever the option is set; here only where there is none, so that a
+	// test's virtualenv shared between projects (a symbolic link) is left as it is.
+	if venv != "" && !fileExists(filepath.Join(venv, "bin", "python")) {
+		python, err := exec.LookPath("python3")
+		if err != nil {
+			return err
+		}
+		if err := runTo(server, info.GetRootDirectory(), python, "-m", "venv", venv); err != nil {
+			return fmt.Errorf("creating virtual environment at '%s': %w", venv, err)
+		}
+	}
+	python, err := h.executable(info)
+	if err != nil {
+		return err
+	}
+	if err := runTo(server, info.GetRootDirectory(), python, "-m", "pip", "install", "--upgrade", "pip", "setuptools", "wheel"); err != nil {
+		return fmt.Errorf("updating pip, setuptools, and wheel: %w", err)
+	}
+	if !fileExists(filepath.Join(info.GetRootDirectory(), "requirements.txt")) {
+		return nil
+	}
+	if err := runTo(server, info.GetRootDirectory(), python, "-m", "pip", "install", "-r", "requirements.txt"); err != nil {
+		return fmt.Errorf("installing dependencies: %w", err)
+	}
 	return nil
 }
 
-// executable is the `go` command, or the Python of the program's virtualenv (runtime option `virtualenv`, relative
-// to the program's root), else python3.
+// runTo runs a command in dir, sending its output to the CLI as the real hosts stream theirs.
+func runTo(server pulumirpc.LanguageRuntime_InstallDependenciesServer, dir, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if sendErr := server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: out}); sendErr != nil && err == nil {
+		err = sendErr
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+// virtualenv is the absolute path of the program's virtualenv (runtime option `virtualenv`, relative to the
+// program's root), or "" where there is none.
+func virtualenv(info *pulumirpc.ProgramInfo) string {
+	venv, _ := info.GetOptions().AsMap()["virtualenv"].(string)
+	if venv != "" && !filepath.IsAbs(venv) {
+		venv = filepath.Join(info.GetRootDirectory(), venv)
+	}
+	return venv
+}
+
+// executable is the `go` command, or the Python of the program's virtualenv, else python3.
 func (h *languageHost) executable(info *pulumirpc.ProgramInfo) (string, error) {
 	if h.language == "go" {
 		return exec.LookPath("go")
 	}
-	if venv, ok := info.GetOptions().AsMap()["virtualenv"].(string); ok && venv != "" {
-		if !filepath.IsAbs(venv) {
-			venv = filepath.Join(info.GetRootDirectory(), venv)
-		}
+	if venv := virtualenv(info); venv != "" {
 		return filepath.Join(venv, "bin", "python"), nil
 	}
 	return exec.LookPath("python3")
@@ -104,7 +158,51 @@ func (h *languageHost) GeneratePackage(
 	return &pulumirpc.GeneratePackageResponse{}, nil
 }
 
-var goModule = regexp.MustCompile(`(?m)^module\s+(\S+)`)
+var (
+	goModule          = regexp.MustCompile(`(?m)^module\s+(\S+)`)
+	pythonPackageName = regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`)
+	requirementName   = regexp.MustCompile(`^([a-zA-Z0-9_-]+)`)
+)
+
+// linkRequirement puts `path` in the program's requirements.txt in place of any line naming the package `name` (the
+// names some_thing and some-thing being the same) or that path, keeping the file's line endings, as the real pip
+// toolchain's LinkPackages does; InstallDependencies then installs it, with its dependencies.
+func linkRequirement(root, name, path string) error {
+	file := filepath.Join(root, "requirements.txt")
+	text, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("error opening requirements.txt: %w", err)
+	}
+	ending := "\n"
+	if strings.Contains(string(text), "\r\n") {
+		ending = "\r\n"
+	}
+	lines := regexp.MustCompile("\r?\n").Split(string(text), -1)
+	trailing := len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == ""
+	if trailing {
+		lines = lines[:len(lines)-1]
+	}
+	kept := make([]string, 0, len(lines)+1)
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		named := requirementName.FindStringSubmatch(strings.ReplaceAll(trimmed, "-", "_"))
+		if trimmed != "" && named != nil && (named[1] == strings.ReplaceAll(name, "-", "_") || trimmed == path) {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	kept = append(kept, path)
+	if trailing {
+		kept = append(kept, "")
+	}
+	return os.WriteFile(file, []byte(strings.Join(kept, ending)), 0o600)
+}
+
+// readOr is the file's contents, or nothing where it cannot be read.
+func readOr(file string) []byte {
+	text, _ := os.ReadFile(file)
+	return text
+}
 
 func (h *languageHost) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
 	root := req.GetInfo().GetRootDirectory()
@@ -146,12 +244,11 @@ func (h *languageHost) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pul
 			}
 			continue
 		}
-		pythonExe, err := h.executable(req.GetInfo())
-		if err != nil {
-			return nil, err
+		name := pythonPackageName.FindSubmatch(readOr(filepath.Join(path, "pyproject.toml")))
+		if name == nil {
+			return nil, fmt.Errorf("no project name in the generated SDK's %s", filepath.Join(path, "pyproject.toml"))
 		}
-		// Offline: the SDK's own dependencies (pulumi, parver, semver) are in the virtualenv already.
-		if err := run(root, nil, pythonExe, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", path); err != nil {
+		if err := linkRequirement(root, string(name[1]), dep.GetPath()); err != nil {
 			return nil, err
 		}
 	}
@@ -200,29 +297,45 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 		if err != nil {
 			return nil, err
 		}
-		script, err := os.CreateTemp("", "pulumi-python-exec-*.py")
+		// The real host's executor, installed beside this host, with the arguments the real host gives it.
+		self, err := os.Executable()
 		if err != nil {
 			return nil, err
 		}
-		defer os.Remove(script.Name())
-		if _, err := script.Write(execPy); err != nil {
-			return nil, err
+		executor := filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")
+		args := []string{"-u", executor}
+		for _, flag := range [][2]string{
+			{"monitor", req.GetMonitorAddress()}, {"engine", h.EngineAddress}, {"project", req.GetProject()},
+			{"root_directory", req.GetInfo().GetRootDirectory()}, {"stack", req.GetStack()}, {"pwd", req.GetPwd()},
+			{"dry_run", strconv.FormatBool(req.GetDryRun())}, {"parallel", strconv.Itoa(int(req.GetParallel()))},
+			{"organization", req.GetOrganization()},
+		} {
+			if flag[1] != "" {
+				args = append(args, "--"+flag[0], flag[1])
+			}
 		}
-		script.Close()
-		cmd = exec.CommandContext(ctx, pythonExe, "-u", script.Name(),
-			"--monitor", req.GetMonitorAddress(), "--engine", h.EngineAddress, "--project", req.GetProject(),
-			"--stack", req.GetStack(), "--organization", req.GetOrganization(), "--root", req.GetInfo().GetRootDirectory(),
-			"--parallel", strconv.Itoa(int(req.GetParallel())), "--dry_run", strconv.FormatBool(req.GetDryRun()), dir)
+		entry := req.GetInfo().GetEntryPoint()
+		if entry == "" {
+			entry = "."
+		}
+		cmd = exec.CommandContext(ctx, pythonExe, append(args, entry)...)
 	}
 	cmd.Dir, cmd.Env = dir, env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	// As the real hosts stop a program the engine cancels: an interrupt first, a kill 5 seconds later.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			// The program reported its error through the engine or on stderr, which the engine shows.
+		if !errors.As(err, &exit) {
+			return &pulumirpc.RunResponse{Error: err.Error()}, nil
+		}
+		// Go's SDK and Python's executor have shown the program's error: exit code 32 for Python, as the real host
+		// reads it; a Go program prints its error and exits 1.
+		if h.language == "go" || exit.ExitCode() == 32 {
 			return &pulumirpc.RunResponse{Bail: true}, nil
 		}
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d", exit.ExitCode())}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
 }
