@@ -12,6 +12,7 @@ export default tseslint.config(
             "providers/sessionProviderText.ts",
             "node_modules/",
             ".tools/",
+            ".engine/",
             "scratch/",
             "test/fixtures/",
             ".pulumi-state/",
