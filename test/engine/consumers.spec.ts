@@ -193,7 +193,7 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
     /**
      * What each language's SDK adds after the engine's message: its own report of the call the engine ended when it
      * stopped the failed deployment (the engine answers the program's registration "resource monitor shut down"). The
-     * engine and SDKs do the same after a custom resource's failed check (docs/other-languages.md).
+     * Python's traceback follows the engine's own check failures of a custom resource too (docs/other-languages.md).
      */
     const sdkReport: Record<Language, RegExp | undefined> = {
         yaml: undefined,
@@ -219,6 +219,24 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
             assert.doesNotMatch(preview.stdout + preview.stderr, /dist\/main\.js|\n\s+at .*\.(js|ts):\d+/, "no frame of the plugin's code");
         });
     }
+
+    it("python: the Python example of docs/other-languages.md, on a machine without the AWS plugin, fails naming it, with no traceback", async function () {
+        const stack = projects.python;
+        if (!stack) this.skip();
+        const docs = fs.readFileSync(path.join(projectDir, "docs", "other-languages.md"), "utf8");
+        fs.writeFileSync(path.join(stack.programDir, "__main__.py"), /```python\n([\s\S]*?)```/.exec(docs)![1]);
+        const preview = await stack.run(["preview"]);
+        assert.notEqual(preview.code, 0);
+        const errors = preview.events
+            .map((e) => e.diagnosticEvent)
+            .filter((d) => d?.severity === "error")
+            .map((d) => d!.message.trim());
+        // The engine's message (automatic plugin downloads are off in these tests; with them on, the CLI tries first),
+        // then the Python SDK's one line for the registration the engine ended.
+        assert.deepEqual(errors.slice(1), ["Resource monitor has terminated, shutting down"], errors.join("\n---\n"));
+        assert.match(errors[0], /^no resource plugin 'pulumi-resource-aws' found in the workspace at version v7\.\d+\.\d+/);
+        assert.doesNotMatch(preview.stdout + preview.stderr, /Traceback/);
+    });
 });
 
 describe(`the oldest CLI the README claims, ${oldestCliVersion}: the same git-URL add, up, refresh and destroy`, function () {
