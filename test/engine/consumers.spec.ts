@@ -191,8 +191,9 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
     const oneLine =
         "liveness:index:LivenessSetup resource 'kyc' has a problem: LivenessSetup kyc: retentionDays must be an integer from 1 to 36500, got 0";
     /**
-     * What each language's SDK adds after the engine's message: its own report of the call the engine ended when it
-     * stopped the failed deployment (the engine answers the program's registration "resource monitor shut down"). The
+     * What each language's SDK may add after the engine's message: its own report of the call the engine ended when it
+     * stopped the failed deployment (the engine answers the program's registration "resource monitor shut down"),
+     * unless the engine has stopped the program before the report reaches it. The
      * Python's traceback follows the engine's own check failures of a custom resource too (docs/other-languages.md).
      */
     const sdkReport: Record<Language, RegExp | undefined> = {
@@ -214,7 +215,8 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
                 .map((d) => d!.message.trim());
             assert.equal(errors[0], oneLine, errors.join("\n---\n"));
             const others = errors.slice(1);
-            if (sdkReport[language]) assert.match(others.join("\n"), sdkReport[language]);
+            // Whether the SDK's report arrives is a race with the engine stopping the program: none, or that report.
+            if (sdkReport[language] && others.length > 0) assert.match(others.join("\n"), sdkReport[language]);
             else assert.deepEqual(others, []);
             assert.doesNotMatch(preview.stdout + preview.stderr, /dist\/main\.js|\n\s+at .*\.(js|ts):\d+/, "no frame of the plugin's code");
         });
@@ -232,8 +234,9 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
             .filter((d) => d?.severity === "error")
             .map((d) => d!.message.trim());
         // The engine's message (automatic plugin downloads are off in these tests; with them on, the CLI tries first),
-        // then the Python SDK's one line for the registration the engine ended.
-        assert.deepEqual(errors.slice(1), ["Resource monitor has terminated, shutting down"], errors.join("\n---\n"));
+        // then, unless the engine stopped the program first, the Python SDK's one line for the registration it ended.
+        const others = errors.slice(1);
+        if (others.length > 0) assert.deepEqual(others, ["Resource monitor has terminated, shutting down"], errors.join("\n---\n"));
         assert.match(errors[0], /^no resource plugin 'pulumi-resource-aws' found in the workspace at version v7\.\d+\.\d+/);
         assert.doesNotMatch(preview.stdout + preview.stderr, /Traceback/);
     });
