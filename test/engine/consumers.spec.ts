@@ -79,18 +79,9 @@ describe("the real Pulumi engine: YAML, Go and Python programs adding the livene
     const config = { "liveness:region": "us-east-1" };
 
     before(async function () {
-        suite = await EngineSuite.start(this);
-        github = await GitServer.start();
-        await github.publish(projectDir, releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
-        home = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-home-"));
-        suite.removeWithStacks(home);
+        ({ suite, github, home } = await startGitRoute(this, "liveness-home-"));
     });
-    after(async () => {
-        await suite?.close();
-        await github?.close();
-        // The Python test installed the generated SDK into the shared environment: take it out again.
-        await uninstallPythonSdk();
-    });
+    after(() => closeGitRoute(suite, github));
 
     it("the tag holds the sources only: no bin/, plugin/dist/ or node_modules/, and the plugin's lock", async () => {
         const files = await github.files(releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
@@ -252,18 +243,10 @@ describe(`the oldest CLI the README claims, ${oldestCliVersion}: the same git-UR
     const config = { "liveness:region": "us-east-1" };
 
     before(async function () {
-        suite = await EngineSuite.start(this);
         cli = oldestCliOrSkip(this);
-        github = await GitServer.start();
-        await github.publish(projectDir, releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
-        home = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-home-oldest-"));
-        suite.removeWithStacks(home);
+        ({ suite, github, home } = await startGitRoute(this, "liveness-home-oldest-"));
     });
-    after(async () => {
-        await suite?.close();
-        await github?.close();
-        await uninstallPythonSdk();
-    });
+    after(() => closeGitRoute(suite, github));
 
     // The CLI's part (the git clone, the plugin's install, the schema, the engine) is the same for every language;
     // YAML takes the package without an SDK, Python through the SDK generation and link the CLI asks of the language
@@ -276,6 +259,26 @@ describe(`the oldest CLI the README claims, ${oldestCliVersion}: the same git-UR
         });
     }
 });
+
+/**
+ * What both git-route suites start with: the engine suite, the stand-in github.com serving this tree as the release
+ * tag, and a Pulumi home for the suite's projects (folder name `homePrefix`…), removed with its stacks.
+ */
+async function startGitRoute(context: Mocha.Context, homePrefix: string): Promise<{ suite: EngineSuite; github: GitServer; home: string }> {
+    const suite = await EngineSuite.start(context);
+    const github = await GitServer.start();
+    await github.publish(projectDir, releaseRepository.org, releaseRepository.repo, releaseRepository.tag);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), homePrefix));
+    suite.removeWithStacks(home);
+    return { suite, github, home };
+}
+
+/** Closes what startGitRoute started, and takes the SDK a Python test installed out of the shared environment. */
+async function closeGitRoute(suite: EngineSuite | undefined, github: GitServer | undefined): Promise<void> {
+    await suite?.close();
+    await github?.close();
+    await uninstallPythonSdk();
+}
 
 /**
  * What `package add` left in a Python project that had only Pulumi.yaml, requirements.txt (`pulumi`) and its code, as
