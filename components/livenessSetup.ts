@@ -296,9 +296,7 @@ export class LivenessSetup extends pulumi.ComponentResource {
                     bucketName: this.bucketName,
                     kmsKeyArn: this.kmsKeyArn,
                     storageReady: this.storageReady,
-                    deviceRoles: this.devices
-                        ? [this.devices.signedInRole, ...(this.devices.guestRole ? [this.devices.guestRole] : [])]
-                        : [],
+                    devices: this.devices && { identityPoolId: this.devices.identityPool.id, signedInRole: this.devices.signedInRole },
                 },
                 args.api,
                 api.authMode!,

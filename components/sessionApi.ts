@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { memberShape, validate } from "../providers/faceLivenessApi";
+import { defaultRequestsPerSecond, memberShape, validate } from "../providers/faceLivenessApi";
 import type { Failure } from "../providers/faceLivenessApi";
 import type { ChallengePreference } from "../providers/sessionProvider";
 import { apiEnvironment, defaultEventSource, sessionTable } from "../runtime/sessionApi/config";
@@ -53,10 +53,21 @@ export interface SessionApiArgs {
     readonly auditImagesLimit?: number;
     /** Challenges in order of preference. @default - FaceMovementAndLightChallenge */
     readonly challengePreferences?: ChallengePreference[];
-    /** The `$default` stage's steady rate limit, requests per second (per route, across all callers). @default 50 */
+    /**
+     * `POST /sessions`' steady rate limit, requests per second across all callers: at or below the account's Face
+     * Liveness quota in the region, which each create spends. `GET /sessions/{sessionId}` gets four times it (a read
+     * spends the quota at most once per session every 2 s). @default - the region's documented quota: 25 in us-east-1
+     * and us-west-2, 5 elsewhere
+     */
     readonly throttlingRateLimit?: number;
-    /** The `$default` stage's burst limit. @default 100 */
+    /** `POST /sessions`' burst limit (`GET` gets four times it, at most 5,000). @default - twice the rate limit */
     readonly throttlingBurstLimit?: number;
+    /**
+     * The function's reserved concurrency: what it may run at once, kept for it (so a flood of requests cannot take
+     * the account's other functions' share, nor theirs this one's). -1 reserves none, for an account whose
+     * concurrency is too small to reserve from (AWS keeps 100 unreserved). @default - twice the rate limit
+     */
+    readonly reservedConcurrency?: number;
     /** Days the function's and the stage's logs are kept. @default 30 */
     readonly logRetentionDays?: number;
     /** Days a session record and its verdict are kept before DynamoDB's TTL removes them. @default 30 */
@@ -73,14 +84,15 @@ export const sessionApiDefaults = {
     lockoutSeconds: 1800,
     maxSessionsPerWindow: 10,
     auditImagesLimit: 0,
-    throttlingRateLimit: 50,
-    throttlingBurstLimit: 100,
     logRetentionDays: 30,
     recordRetentionDays: 30,
 } as const;
 
+/** The limits whose defaults follow the region's Face Liveness quota (see `throttlingRateLimit`). */
+type QuotaSized = "throttlingRateLimit" | "throttlingBurstLimit" | "reservedConcurrency";
+
 /** The numeric options and the integers (or, for the threshold, numbers) each allows. */
-export const sessionApiRanges: Record<keyof typeof sessionApiDefaults, [number, number, "integer" | "number"]> = {
+export const sessionApiRanges: Record<keyof typeof sessionApiDefaults | QuotaSized, [number, number, "integer" | "number"]> = {
     confidenceThreshold: [50, 100, "number"],
     maxFailures: [1, 1000, "integer"],
     failureWindowSeconds: [1, 86_400, "integer"],
@@ -89,6 +101,7 @@ export const sessionApiRanges: Record<keyof typeof sessionApiDefaults, [number, 
     auditImagesLimit: [0, 4, "integer"],
     throttlingRateLimit: [1, 10_000, "number"],
     throttlingBurstLimit: [1, 5_000, "integer"],
+    reservedConcurrency: [-1, 1000, "integer"],
     logRetentionDays: [1, 3653, "integer"],
     recordRetentionDays: [1, 3650, "integer"],
 };
@@ -105,6 +118,7 @@ export const sessionApiOptions: Record<keyof SessionApiArgs, true> = {
     challengePreferences: true,
     throttlingRateLimit: true,
     throttlingBurstLimit: true,
+    reservedConcurrency: true,
     logRetentionDays: true,
     recordRetentionDays: true,
     corsAllowOrigins: true,
@@ -136,8 +150,11 @@ export interface SessionApiContext {
     kmsKeyArn: pulumi.Output<string>;
     /** What sessions wait for before any image is written: the bucket's protections. */
     storageReady: pulumi.Resource[];
-    /** The device roles, which get `execute-api:Invoke` on the two routes with IAM auth. */
-    deviceRoles: aws.iam.Role[];
+    /**
+     * The setup's device identity: with IAM auth, its signed-in role gets `execute-api:Invoke` on the two routes and
+     * the handler admits only signed-in identities of its pool. Guests stream only.
+     */
+    devices?: { identityPoolId: pulumi.Output<string>; signedInRole: aws.iam.Role };
 }
 
 /** The API's outputs. */
@@ -193,6 +210,7 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
         parent,
     );
 
+    const limits = quotaSizedLimits(args, ctx.region);
     const eventBusArn = pulumi.interpolate`arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:event-bus/default`;
     const role = new aws.iam.Role(
         `${name}-api-handler`,
@@ -225,9 +243,10 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
         parent,
     );
 
-    const config = (tableName: string, kmsKeyId: string, s3Bucket: string): SessionApiConfig => ({
+    const config = (tableName: string, kmsKeyId: string, s3Bucket: string, identityPoolId?: string): SessionApiConfig => ({
         tableName,
         authMode,
+        identityPoolId: authMode === "iam" ? identityPoolId : undefined,
         kmsKeyId,
         s3Bucket,
         s3KeyPrefix: apiSessionsPrefix,
@@ -253,10 +272,13 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
             memorySize: 256,
             // API Gateway answers 503 after 30 s; the handler stops retrying the service before its own time is up.
             timeout: 25,
+            reservedConcurrentExecutions: limits.reservedConcurrency,
             environment: {
                 variables: pulumi
-                    .all([table.name, ctx.kmsKeyArn, ctx.bucketName])
-                    .apply(([tableName, kmsKeyId, s3Bucket]) => apiEnvironment(config(tableName, kmsKeyId, s3Bucket))),
+                    .all([table.name, ctx.kmsKeyArn, ctx.bucketName, ctx.devices?.identityPoolId])
+                    .apply(([tableName, kmsKeyId, s3Bucket, identityPoolId]) =>
+                        apiEnvironment(config(tableName, kmsKeyId, s3Bucket, identityPoolId)),
+                    ),
             },
             loggingConfig: { logFormat: "JSON", logGroup: functionLogs.name },
             tags,
@@ -330,15 +352,18 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
             apiId: api.id,
             name: "$default",
             autoDeploy: true,
-            defaultRouteSettings: {
-                throttlingRateLimit: option("throttlingRateLimit"),
-                throttlingBurstLimit: option("throttlingBurstLimit"),
-            },
-            // No header, token or body: who called what, and how it ended.
+            // Reads (and anything else) at the default; creates at their own, lower limit.
+            defaultRouteSettings: { throttlingRateLimit: limits.readRate, throttlingBurstLimit: limits.readBurst },
+            routeSettings: [
+                { routeKey: "POST /sessions", throttlingRateLimit: limits.createRate, throttlingBurstLimit: limits.createBurst },
+            ],
+            // Who called what, and how it ended: the caller's identity id or the token's subject, never a header,
+            // a token or a body.
             accessLogSettings: {
                 destinationArn: accessLogs.arn,
                 format: JSON.stringify({
                     requestId: "$context.requestId",
+                    caller: authMode === "jwt" ? "$context.authorizer.claims.sub" : "$context.identity.cognitoIdentityId",
                     routeKey: "$context.routeKey",
                     status: "$context.status",
                     responseLatency: "$context.responseLatency",
@@ -365,14 +390,13 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
             parent,
         );
     });
-    if (authMode === "iam") {
-        ctx.deviceRoles.forEach((role, i) => {
-            new aws.iam.RolePolicy(
-                `${name}-api-invoke-${i === 0 ? "signed-in" : "guest"}`,
-                { role: role.name, policy: api.executionArn.apply((arn) => JSON.stringify(deviceInvokePolicy(arn))) },
-                parent,
-            );
-        });
+    // Signed-in devices only: a guest identity is free to anyone, so it neither calls the API nor owns a session.
+    if (authMode === "iam" && ctx.devices !== undefined) {
+        new aws.iam.RolePolicy(
+            `${name}-api-invoke-signed-in`,
+            { role: ctx.devices.signedInRole.name, policy: api.executionArn.apply((arn) => JSON.stringify(deviceInvokePolicy(arn))) },
+            parent,
+        );
     }
 
     return {
@@ -381,6 +405,26 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
         verdictReaderPolicyJson: pulumi
             .all([table.arn, ctx.kmsKeyArn, ctx.region])
             .apply(([tableArn, kmsKeyArn, region]) => JSON.stringify(verdictReaderPolicy({ tableArn, kmsKeyArn, region }))),
+    };
+}
+
+/** The stage's limits and the function's reserved concurrency: as given, else sized from the region's quota. */
+function quotaSizedLimits(args: SessionApiArgs, region: pulumi.Output<string>) {
+    const createRate =
+        args.throttlingRateLimit !== undefined ? pulumi.output(args.throttlingRateLimit) : region.apply(defaultRequestsPerSecond);
+    const createBurst =
+        args.throttlingBurstLimit !== undefined
+            ? pulumi.output(args.throttlingBurstLimit)
+            : createRate.apply((rate) => Math.ceil(rate * 2));
+    return {
+        createRate,
+        createBurst,
+        readRate: createRate.apply((rate) => rate * 4),
+        readBurst: createBurst.apply((burst) => Math.min(5_000, burst * 4)),
+        reservedConcurrency:
+            args.reservedConcurrency !== undefined
+                ? pulumi.output(args.reservedConcurrency)
+                : createRate.apply((rate) => Math.ceil(rate * 2)),
     };
 }
 
@@ -406,7 +450,9 @@ export function sessionApiMistakes(
     for (const [key, [min, max, kind]] of Object.entries(sessionApiRanges)) {
         const value = options[key];
         if (value === undefined) continue;
-        if (typeof value !== "number" || (kind === "integer" && !Number.isInteger(value)) || value < min || value > max) {
+        if (key === "reservedConcurrency" && value === 0) {
+            mistakes.push("api.reservedConcurrency must be -1 (none reserved) or from 1 to 1000, got 0 (which would stop the function)");
+        } else if (typeof value !== "number" || (kind === "integer" && !Number.isInteger(value)) || value < min || value > max) {
             mistakes.push(
                 `api.${key} must be ${kind === "integer" ? "an integer" : "a number"} from ${min} to ${max}, got ${shown(value)}`,
             );
@@ -424,11 +470,12 @@ export function sessionApiMistakes(
         mistakes.push(...failures.map((f) => f.reason));
     }
     const cors = options.corsAllowOrigins;
-    if (
-        cors !== undefined &&
-        (!Array.isArray(cors) || cors.some((origin) => typeof origin !== "string" || !/^https?:\/\/[^*\s/]+$/.test(origin)))
-    ) {
-        mistakes.push(`api.corsAllowOrigins must list origins such as https://app.example.com (never *), got ${shown(cors)}`);
+    // Plain http only for a developer's own machine: elsewhere a page served over http can be changed on the way.
+    const origin = /^(https:\/\/[^*\s/]+|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?)$/;
+    if (cors !== undefined && (!Array.isArray(cors) || cors.some((o) => typeof o !== "string" || !origin.test(o)))) {
+        mistakes.push(
+            `api.corsAllowOrigins must list https origins such as https://app.example.com (http only for localhost, never *), got ${shown(cors)}`,
+        );
     }
     const auth = options.auth;
     let authMode: "iam" | "jwt" | undefined;

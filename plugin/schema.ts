@@ -178,8 +178,12 @@ const sessionApiDocs: Record<keyof SessionApiArgs, string> = {
     maxSessionsPerWindow: `Sessions one owner may create per window. Default: ${sessionApiDefaults.maxSessionsPerWindow}.`,
     auditImagesLimit: sessionDocs["settings.auditImagesLimit"],
     challengePreferences: sessionDocs["settings.challengePreferences"],
-    throttlingRateLimit: `The \`$default\` stage's steady rate limit, requests per second. Default: ${sessionApiDefaults.throttlingRateLimit}.`,
-    throttlingBurstLimit: `The \`$default\` stage's burst limit. Default: ${sessionApiDefaults.throttlingBurstLimit}.`,
+    throttlingRateLimit:
+        "`POST /sessions`' steady rate limit, requests per second across all callers, at or below the account's Face Liveness " +
+        "quota; `GET` gets four times it. Default: the region's documented quota (25 in us-east-1 and us-west-2, 5 elsewhere).",
+    throttlingBurstLimit: "`POST /sessions`' burst limit (`GET` gets four times it, at most 5,000). Default: twice the rate limit.",
+    reservedConcurrency:
+        "The function's reserved concurrency; -1 reserves none (for an account too small to reserve from). Default: twice the rate limit.",
     logRetentionDays: `Days the function's and the stage's logs are kept. Default: ${sessionApiDefaults.logRetentionDays}.`,
     recordRetentionDays: `Days a session record and its verdict are kept. Default: ${sessionApiDefaults.recordRetentionDays}.`,
     corsAllowOrigins: "Origins browsers may call the API from (CORS); never `*`. Default: none.",
@@ -360,6 +364,7 @@ export function packageSchema(release: PackageRelease): string {
                 challengePreferences: { type: "array", items: challengePreference, plain: true },
                 throttlingRateLimit: number,
                 throttlingBurstLimit: integer,
+                reservedConcurrency: integer,
                 logRetentionDays: integer,
                 recordRetentionDays: integer,
                 corsAllowOrigins: { ...strings, plain: true },

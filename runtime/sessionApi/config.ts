@@ -13,6 +13,8 @@ export interface SessionApiConfig {
     tableName: string;
     /** Where the owner is: the JWT's `sub` claim, or the caller's Cognito identity id (SigV4). */
     authMode: ApiAuthMode;
+    /** With IAM auth, the identity pool whose signed-in identities may call; others are refused. @default - any pool's */
+    identityPoolId?: string;
     /** The KMS key the sessions' images are encrypted with. */
     kmsKeyId: string;
     /** The bucket the service writes the images to, and the API's own prefix in it. */
@@ -50,8 +52,23 @@ export const sessionTable = {
     ttlAttribute: "expiresAt",
 } as const;
 
-/** The `detail-type` of the event published once per verdict. */
+/** The `detail-type` of the event published for each verdict (at least once: de-duplicate by `sessionId`). */
 export const verdictEventDetailType = "Liveness Check Completed";
+
+/** The `detail` of that event: the session record's verdict. Times are epoch milliseconds. */
+export interface VerdictEventDetail {
+    owner: string;
+    sessionId: string;
+    live: boolean;
+    /** The service's final status: SUCCEEDED, FAILED or EXPIRED. */
+    status: string;
+    /** For the app's backend only; never sent to a device. */
+    confidence: number | null;
+    /** When the session was created: its check happened within the 3 minutes after. */
+    createdAt: number;
+    /** When the API read the final status and recorded it (possibly much later than the check). */
+    decidedAt: number;
+}
 
 /** The default `source` of those events. */
 export const defaultEventSource = "pulumi-rekognition-liveness";
@@ -63,6 +80,7 @@ export const authModeVariable = "LIVENESS_AUTH_MODE";
 const VARIABLES: Record<keyof SessionApiConfig, string> = {
     tableName: "LIVENESS_TABLE_NAME",
     authMode: authModeVariable,
+    identityPoolId: "LIVENESS_IDENTITY_POOL_ID",
     kmsKeyId: "LIVENESS_KMS_KEY_ID",
     s3Bucket: "LIVENESS_S3_BUCKET",
     s3KeyPrefix: "LIVENESS_S3_KEY_PREFIX",
@@ -88,6 +106,9 @@ const NUMBERS: Partial<Record<keyof SessionApiConfig, [number, number]>> = {
     recordRetentionDays: [1, 3650],
 };
 
+/** The settings a function may lack. */
+const OPTIONAL: (keyof SessionApiConfig)[] = ["challengePreferences", "s3KeyPrefix", "identityPoolId"];
+
 /** The function's environment for `config`. */
 export function apiEnvironment(config: SessionApiConfig): Record<string, string> {
     const environment: Record<string, string> = {};
@@ -106,7 +127,7 @@ export function configFromEnvironment(env: Record<string, string | undefined>): 
     for (const [key, variable] of Object.entries(VARIABLES) as [keyof SessionApiConfig, string][]) {
         const raw = env[variable];
         if (raw === undefined || raw === "") {
-            if (key !== "challengePreferences" && key !== "s3KeyPrefix") problems.push(`${variable} is not set`);
+            if (!OPTIONAL.includes(key)) problems.push(`${variable} is not set`);
             continue;
         }
         const range = NUMBERS[key];

@@ -6,15 +6,22 @@
  *   POST /sessions              -> 201 {"sessionId", "region"}: a session for the caller, recorded as theirs first
  *   GET  /sessions/{sessionId}  -> 200 {"sessionId", "status", "live"}: the caller's own session only, else 404
  *
- * The owner of a request is the identity API Gateway authorized (a JWT's `sub`, or the caller's Cognito identity id);
- * the client chooses nothing else. Only pass or fail leaves: never the confidence, images, their S3 keys, the token
- * or the service's raw answer, in a response or a log line.
+ * The owner of a request is the identity API Gateway authorized (a JWT's `sub`, or the caller's signed-in Cognito
+ * identity); the client chooses nothing else. Only pass or fail leaves: never the confidence, images, their S3 keys,
+ * the token or the service's raw answer, in a response or a log line.
+ *
+ * Every limit and record lives in the table and holds when requests race and when a write fails before or after it
+ * takes effect: a read-modify-write of an owner's limits is conditional on the version it read, a verdict and the
+ * failure it counts are one transaction conditional on the session being undecided, and a verdict's event is marked
+ * pending in that same transaction until it is published (see docs/session-api.md, "Under races and faults").
  */
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
     CreateFaceLivenessSessionCommand,
     GetFaceLivenessSessionResultsCommand,
@@ -26,17 +33,19 @@ import { retryReason, sessionIdPattern, sessionInputs, toWire } from "../../prov
 import { explainAwsError } from "../../providers/sessionProvider";
 import type { ChallengePreference, FaceLivenessSessionInputs } from "../../providers/sessionProvider";
 import { configFromEnvironment, verdictEventDetailType } from "./config";
+import type { VerdictEventDetail } from "./config";
 
 /** What API Gateway puts in the request context: the authorizer's answer, JWT or IAM. */
 interface AuthorizedContext {
     requestId?: string;
     authorizer?: {
         jwt?: { claims?: Record<string, unknown> };
-        iam?: { cognitoIdentity?: { identityId?: string } | null };
+        iam?: { cognitoIdentity?: { identityId?: string; identityPoolId?: string; amr?: string[] } | null };
     };
 }
 export type ApiEvent = APIGatewayProxyEventV2WithRequestContext<AuthorizedContext>;
 type Answer = APIGatewayProxyStructuredResultV2;
+type Item = Record<string, NativeAttributeValue>;
 
 /** Read once per process, at load: a misconfigured function fails every cold start, loudly, before any request. */
 const config = configFromEnvironment(process.env);
@@ -53,10 +62,24 @@ const logger = new Logger({ serviceName: "liveness-session-api" });
 const MAX_BODY_BYTES = 1024;
 /** Time left for the answer after the last retry: API Gateway stops waiting at 30 s, Lambda at its timeout. */
 const ANSWER_MARGIN_MS = 1500;
+/**
+ * How often an unfinished session is read from the service: reads in between are answered from its record, so a
+ * caller polling fast costs the account's Rekognition quota one request per interval, whatever its rate.
+ */
+export const SERVICE_READ_INTERVAL_MS = 2000;
+/** How long a read waits out the service's throttling before answering 503: short, so a read never holds an execution. */
+const READ_RETRY_BUDGET_MS = 1000;
+/** Tries at a conditional write of an owner's limits that racing requests keep changing. */
+const LIMITS_ATTEMPTS = 8;
+/** Tries at publishing a verdict's event within one request. */
+const PUBLISH_ATTEMPTS = 3;
+/** How long the request that holds a verdict's pending event has to publish it before another read may. */
+const PUBLISH_LEASE_MS = 5000;
 
 const ownerKey = (owner: string) => `OWNER#${owner}`;
-const sessionKey = (sessionId: string) => ({ sk: `SESSION#${sessionId}` });
-const LIMITS = "LIMITS";
+const sessionKeyOf = (owner: string, sessionId: string) => ({ pk: ownerKey(owner), sk: `SESSION#${sessionId}` });
+const limitsKeyOf = (owner: string) => ({ pk: ownerKey(owner), sk: "LIMITS" });
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The session's inputs: the setup's key, bucket and prefix, and the API's session options. */
 function sessionRequest(clientRequestToken: string): { inputs: FaceLivenessSessionInputs; request: object } {
@@ -79,12 +102,32 @@ const json = (statusCode: number, body: object, headers: Record<string, string> 
 });
 const refuse = (statusCode: number, error: string, headers: Record<string, string> = {}) => json(statusCode, { error }, headers);
 const NOT_FOUND = () => refuse(404, "no such session");
+const UNAVAILABLE = () => refuse(503, "the service is unavailable; try again shortly", { "retry-after": "1" });
 
-/** The owner API Gateway authorized, or undefined when the request carries none (then the route is misconfigured). */
-function ownerOf(event: ApiEvent): string | undefined {
+/**
+ * Who is calling: the owner API Gateway authorized, or why the request is refused. Under IAM auth only a signed-in
+ * identity of the setup's identity pool owns sessions: anyone can get a new guest identity with one unsigned call, so
+ * a limit per guest would bind nobody.
+ */
+function callerOf(event: ApiEvent): { owner: string } | { refusal: Answer; reason: string } {
     const authorizer = event.requestContext?.authorizer;
-    const owner = config.authMode === "jwt" ? authorizer?.jwt?.claims?.sub : authorizer?.iam?.cognitoIdentity?.identityId;
-    return typeof owner === "string" && owner !== "" ? owner : undefined;
+    if (config.authMode === "jwt") {
+        const sub = authorizer?.jwt?.claims?.sub;
+        if (typeof sub === "string" && sub !== "") return { owner: sub };
+        return { refusal: refuse(401, "not authenticated"), reason: "no authorized identity" };
+    }
+    const identity = authorizer?.iam?.cognitoIdentity;
+    const identityId = identity?.identityId;
+    if (typeof identityId !== "string" || identityId === "") {
+        return { refusal: refuse(401, "not authenticated"), reason: "no Cognito identity" };
+    }
+    if (!Array.isArray(identity!.amr) || !identity!.amr.includes("authenticated")) {
+        return { refusal: refuse(403, "sign in to check liveness"), reason: "a guest identity" };
+    }
+    if (config.identityPoolId !== undefined && identity!.identityPoolId !== config.identityPoolId) {
+        return { refusal: refuse(403, "sign in to check liveness"), reason: "an identity of another identity pool" };
+    }
+    return { owner: identityId };
 }
 
 /** Why the body of POST /sessions is refused, if it is: it may be absent or `{}`, nothing else. */
@@ -115,231 +158,405 @@ function bodyProblem(event: ApiEvent): { status: number; error: string } | undef
 const secondsUntil = (at: number, now: number) => String(Math.max(1, Math.ceil((at - now) / 1000)));
 
 /**
- * Admits one more session for `owner` now, or says when to come back: while the owner is locked out after too many
- * failures, or once the window holding `maxSessionsPerWindow` sessions has passed. One request to the table: the
- * lock's condition and the count of the window (windows of `failureWindowSeconds`, aligned to the epoch) together.
+ * An owner's limits item, `LIMITS`: the times (epoch ms) of its latest admitted sessions and of its latest not-live
+ * verdicts (each list sorted, and no longer than its limit: older entries cannot matter), the end of a lockout, and
+ * the version every write is conditional on. `writer` names the request that wrote it last, so that a request whose
+ * write took effect but whose answer was lost knows the write is its own.
  */
-async function admit(owner: string, now: number): Promise<{ retryAt?: number }> {
-    const windowMs = config.failureWindowSeconds * 1000;
-    const window = Math.floor(now / windowMs);
-    const windowEnd = (window + 1) * windowMs;
-    try {
-        await table.send(
-            new TransactWriteCommand({
-                TransactItems: [
-                    {
-                        ConditionCheck: {
-                            TableName: config.tableName,
-                            Key: { pk: ownerKey(owner), sk: LIMITS },
-                            ConditionExpression: "attribute_not_exists(lockedUntil) OR lockedUntil <= :now",
-                            ExpressionAttributeValues: { ":now": now },
-                        },
-                    },
-                    {
-                        Update: {
-                            TableName: config.tableName,
-                            Key: { pk: ownerKey(owner), sk: `WINDOW#${window}` },
-                            UpdateExpression: "SET sessions = if_not_exists(sessions, :zero) + :one, expiresAt = :expiresAt",
-                            ConditionExpression: "attribute_not_exists(sessions) OR sessions < :max",
-                            ExpressionAttributeValues: {
-                                ":zero": 0,
-                                ":one": 1,
-                                ":max": config.maxSessionsPerWindow,
-                                ":expiresAt": Math.ceil(windowEnd / 1000) + 86_400,
-                            },
-                        },
-                    },
-                ],
-            }),
-        );
-        return {};
-    } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const [lock, count] = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        if (lock === "ConditionalCheckFailed") {
-            const { Item } = await table.send(
-                new GetCommand({ TableName: config.tableName, Key: { pk: ownerKey(owner), sk: LIMITS }, ConsistentRead: true }),
-            );
-            return { retryAt: (Item?.lockedUntil as number | undefined) ?? now + config.lockoutSeconds * 1000 };
+interface Limits {
+    version: number;
+    admitted: number[];
+    failures: number[];
+    lockedUntil: number;
+    writer?: string;
+}
+
+async function readLimits(owner: string): Promise<Limits> {
+    const { Item } = await table.send(new GetCommand({ TableName: config.tableName, Key: limitsKeyOf(owner), ConsistentRead: true }));
+    return {
+        version: (Item?.version as number | undefined) ?? 0,
+        admitted: (Item?.admitted as number[] | undefined) ?? [],
+        failures: (Item?.failures as number[] | undefined) ?? [],
+        // An item written before versions (an older handler) may hold a lockout; it is honoured.
+        lockedUntil: (Item?.lockedUntil as number | undefined) ?? 0,
+        writer: Item?.writer as string | undefined,
+    };
+}
+
+/** The times of `times` within the sliding window that ends at `now`. */
+const inWindow = (times: number[], now: number) => times.filter((t) => t > now - config.failureWindowSeconds * 1000);
+
+/** The update that replaces an owner's limits with `next`, if nobody has written them since `read` was read. */
+function limitsWrite(owner: string, read: Limits, next: Omit<Limits, "version" | "writer">, writer: string) {
+    const windowEnd = Math.max(0, ...next.admitted, ...next.failures) + config.failureWindowSeconds * 1000;
+    return {
+        TableName: config.tableName,
+        Key: limitsKeyOf(owner),
+        UpdateExpression:
+            "SET admitted = :admitted, failures = :failures, lockedUntil = :lockedUntil, version = :next, writer = :writer, expiresAt = :expiresAt",
+        // An item of an older handler has no version: it is taken as version 0.
+        ConditionExpression: read.version === 0 ? "attribute_not_exists(version)" : "version = :version",
+        ExpressionAttributeValues: {
+            ":admitted": next.admitted,
+            ":failures": next.failures,
+            ":lockedUntil": next.lockedUntil,
+            ":next": read.version + 1,
+            ":writer": writer,
+            // The item goes by TTL a day after nothing in it can matter any more.
+            ":expiresAt": Math.ceil(Math.max(windowEnd, next.lockedUntil) / 1000) + 86_400,
+            ...(read.version === 0 ? {} : { ":version": read.version }),
+        },
+    };
+}
+
+/** A short random pause before another try at a write that a racing request won. */
+const racePause = (attempt: number) => pause(Math.random() * 20 * attempt);
+
+/**
+ * Admits one more session for `owner` now, or says when to come back: while the owner is locked out after too many
+ * failures, or while `maxSessionsPerWindow` sessions were admitted within the last `failureWindowSeconds` (a sliding
+ * window: no span of that length admits more).
+ */
+async function admit(owner: string, now: number, request: string): Promise<{ retryAt?: number }> {
+    const max = config.maxSessionsPerWindow;
+    for (let attempt = 1; ; attempt++) {
+        const limits = await readLimits(owner);
+        // A try of ours that lost the race to its own lost answer: the write took effect.
+        if (attempt > 1 && limits.writer === request) return {};
+        if (limits.lockedUntil > now) return { retryAt: limits.lockedUntil };
+        const admitted = inWindow(limits.admitted, now);
+        if (admitted.length >= max) return { retryAt: admitted[admitted.length - max] + config.failureWindowSeconds * 1000 };
+        const next = { ...limits, admitted: [...admitted, now].slice(-max), failures: inWindow(limits.failures, now) };
+        try {
+            await table.send(new UpdateCommand(limitsWrite(owner, limits, next, request)));
+            return {};
+        } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException) || attempt >= LIMITS_ATTEMPTS) throw error;
+            await racePause(attempt);
         }
-        if (count === "ConditionalCheckFailed") return { retryAt: windowEnd };
-        throw error;
     }
 }
 
-/** Counts a not-live verdict for `owner`; the `maxFailures`-th within the window locks the owner out. */
-async function countFailure(owner: string, now: number): Promise<void> {
-    const windowMs = config.failureWindowSeconds * 1000;
-    const key = { pk: ownerKey(owner), sk: LIMITS };
-    // The limits item goes by TTL a day after its window or a lock set now could still matter.
-    const expiresAt = Math.ceil(now / 1000) + Math.max(config.failureWindowSeconds, config.lockoutSeconds) + 86_400;
-    let failures: number;
-    try {
-        const { Attributes } = await table.send(
-            new UpdateCommand({
-                TableName: config.tableName,
-                Key: key,
-                UpdateExpression: "SET failuresInWindow = failuresInWindow + :one, expiresAt = :expiresAt",
-                ConditionExpression: "failWindowStart > :windowFloor",
-                ExpressionAttributeValues: { ":one": 1, ":windowFloor": now - windowMs, ":expiresAt": expiresAt },
-                ReturnValues: "ALL_NEW",
-            }),
-        );
-        failures = Attributes!.failuresInWindow as number;
-    } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // The first failure of a new window.
-        await table.send(
-            new UpdateCommand({
-                TableName: config.tableName,
-                Key: key,
-                UpdateExpression: "SET failWindowStart = :now, failuresInWindow = :one, expiresAt = :expiresAt",
-                ExpressionAttributeValues: { ":now": now, ":one": 1, ":expiresAt": expiresAt },
-            }),
-        );
-        failures = 1;
-    }
-    if (failures >= config.maxFailures) {
-        await table.send(
-            new UpdateCommand({
-                TableName: config.tableName,
-                Key: key,
-                UpdateExpression: "SET lockedUntil = :until, failuresInWindow = :zero, failWindowStart = :now, expiresAt = :expiresAt",
-                ExpressionAttributeValues: {
-                    ":until": now + config.lockoutSeconds * 1000,
-                    ":zero": 0,
-                    ":now": now,
-                    ":expiresAt": Math.ceil(now / 1000) + config.lockoutSeconds + 86_400,
-                },
-            }),
-        );
-    }
-}
-
-/** The service answered throttled (or failed transiently) until the request's time ran out. */
+/** The service answered throttled (or failed transiently) until the request's time for it ran out. */
 class StillThrottled extends Error {}
 
 /**
  * Sends one Rekognition request, retrying throttling and transient failures with the same request (so a Create keeps
- * its token: never a second session for one request) while the request's time allows.
+ * its token: never a second session for one request) for at most `budgetMs`, and never past the request's own time.
  */
-async function sendWithRetries<T>(command: { input: object }, context: Context): Promise<T> {
+async function sendWithRetries<T>(command: { input: object }, context: Context, budgetMs: number): Promise<T> {
+    const deadline = Math.min(Date.now() + budgetMs, Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS);
     for (let attempt = 1; ; attempt++) {
         try {
             return (await rekognition.send(command as never)) as T;
         } catch (error) {
             if (retryReason(error) === undefined) throw error;
-            const pause = Math.random() * Math.min(2000, 50 * 2 ** attempt);
-            if (context.getRemainingTimeInMillis() - pause < ANSWER_MARGIN_MS) throw new StillThrottled();
-            await new Promise((resolve) => setTimeout(resolve, pause));
+            const wait = Math.random() * Math.min(2000, 50 * 2 ** attempt);
+            if (Date.now() + wait > deadline) throw new StillThrottled();
+            await pause(wait);
         }
     }
 }
 
 async function createSession(owner: string, context: Context): Promise<Answer> {
     const now = Date.now();
-    const { retryAt } = await admit(owner, now);
+    // A token of the server's own for this attempt, reused by this attempt's retries only; it also marks its writes.
+    const token = randomUUID();
+    const { retryAt } = await admit(owner, now, token);
     if (retryAt !== undefined) {
         logger.info("session refused: owner over its limits");
         return refuse(429, "too many liveness checks; try again later", { "retry-after": secondsUntil(retryAt, now) });
     }
-    // A token of the server's own for this attempt, reused by this attempt's retries only.
-    const { inputs, request } = sessionRequest(randomUUID());
+    const { inputs, request } = sessionRequest(token);
     let sessionId: string;
     try {
-        ({ SessionId: sessionId } = await sendWithRetries<{ SessionId: string }>(new CreateFaceLivenessSessionCommand(request), context));
+        ({ SessionId: sessionId } = await sendWithRetries<{ SessionId: string }>(
+            new CreateFaceLivenessSessionCommand(request),
+            context,
+            Number.POSITIVE_INFINITY,
+        ));
     } catch (error) {
         return serviceFailure("CreateFaceLivenessSession", inputs, error);
     }
     const createdAt = Date.now();
     // Recorded as the owner's before the id leaves: no id reaches a device unrecorded.
-    await table.send(
-        new PutCommand({
-            TableName: config.tableName,
-            Item: {
-                pk: ownerKey(owner),
-                ...sessionKey(sessionId),
-                sessionId,
-                createdAt,
-                status: "CREATED",
-                expiresAt: Math.ceil(createdAt / 1000) + config.recordRetentionDays * 86_400,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-        }),
-    );
+    try {
+        await table.send(
+            new PutCommand({
+                TableName: config.tableName,
+                Item: {
+                    ...sessionKeyOf(owner, sessionId),
+                    sessionId,
+                    createdAt,
+                    status: "CREATED",
+                    expiresAt: Math.ceil(createdAt / 1000) + config.recordRetentionDays * 86_400,
+                },
+                ConditionExpression: "attribute_not_exists(pk)",
+            }),
+        );
+    } catch (error) {
+        // Only this request can write this key (the id is new, made for its token): a failed condition is its own
+        // earlier try, which took effect but whose answer was lost.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     logger.info("session created", { sessionId });
     return json(201, { sessionId, region: await rekognition.config.region() });
 }
 
-async function readSession(owner: string, sessionId: string, context: Context): Promise<Answer> {
-    const key = { pk: ownerKey(owner), ...sessionKey(sessionId) };
-    const { Item: record } = await table.send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
-    // Another owner's session and an unknown one get the same answer.
-    if (record === undefined) return NOT_FOUND();
-    if (record.decidedAt !== undefined) return json(200, { sessionId, status: record.status, live: record.live });
+/** What a read of the service came to: a final status decides the verdict. */
+interface Verdict {
+    status: string;
+    live: boolean;
+    confidence?: number;
+}
 
-    let status: string;
-    let confidence: number | undefined;
+async function readSession(owner: string, sessionId: string, context: Context): Promise<Answer> {
+    const key = sessionKeyOf(owner, sessionId);
+    const now = Date.now();
+    let record: Item;
+    try {
+        // The right to read the service now, at most once per interval however many reads race: taken on the record
+        // itself, which also answers the read when the right is not given.
+        ({ Attributes: record } = (await table.send(
+            new UpdateCommand({
+                TableName: config.tableName,
+                Key: key,
+                UpdateExpression: "SET checkedAt = :now",
+                ConditionExpression:
+                    "attribute_exists(pk) AND attribute_not_exists(decidedAt) AND (attribute_not_exists(checkedAt) OR checkedAt <= :since)",
+                ExpressionAttributeValues: { ":now": now, ":since": now - SERVICE_READ_INTERVAL_MS },
+                ReturnValues: "ALL_NEW",
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            }),
+        )) as { Attributes: Item });
+    } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // No item (another owner's session and an unknown one get the same answer), a verdict, or a recent read.
+        const item = error.Item !== undefined ? unmarshall(error.Item) : await getRecord(key);
+        if (item === undefined) return NOT_FOUND();
+        if (item.decidedAt !== undefined) return answerVerdict(item);
+        return json(
+            200,
+            { sessionId, status: item.status, live: null },
+            { "retry-after": secondsUntil(now + SERVICE_READ_INTERVAL_MS, now) },
+        );
+    }
+
+    let verdict: Verdict;
     try {
         // The answer may hold image bytes and S3 keys: only the status and the confidence are kept, and only here.
         const result = await sendWithRetries<{ Status: string; Confidence?: number }>(
             new GetFaceLivenessSessionResultsCommand({ SessionId: sessionId }),
             context,
+            READ_RETRY_BUDGET_MS,
         );
-        status = result.Status;
-        confidence = result.Confidence;
+        const live = result.Status === "SUCCEEDED" && result.Confidence !== undefined && result.Confidence >= config.confidenceThreshold;
+        verdict = { status: result.Status, live, confidence: result.Confidence };
     } catch (error) {
         // After expiry the service may answer SessionNotFound instead of EXPIRED: both mean the session is spent.
         if (!(error instanceof SessionNotFoundException)) return serviceFailure("GetFaceLivenessSessionResults", {}, error);
-        status = "EXPIRED";
+        verdict = { status: "EXPIRED", live: false };
     }
-    if (status === "CREATED" || status === "IN_PROGRESS") return json(200, { sessionId, status, live: null });
+    if (verdict.status === "CREATED" || verdict.status === "IN_PROGRESS") {
+        if (verdict.status !== record.status) {
+            await table
+                .send(
+                    new UpdateCommand({
+                        TableName: config.tableName,
+                        Key: key,
+                        UpdateExpression: "SET #status = :status",
+                        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decidedAt)",
+                        ExpressionAttributeNames: { "#status": "status" },
+                        ExpressionAttributeValues: { ":status": verdict.status },
+                    }),
+                )
+                .catch((error: unknown) => {
+                    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+                });
+        }
+        return json(200, { sessionId, status: verdict.status, live: null });
+    }
 
-    const live = status === "SUCCEEDED" && confidence !== undefined && confidence >= config.confidenceThreshold;
-    const decidedAt = Date.now();
-    try {
-        // The first read to see a final status records the verdict; the condition lets only one of racing reads win.
-        await table.send(
+    const { decided, held } = await recordVerdict(owner, record, verdict, Date.now());
+    return answerVerdict(decided, held);
+}
+
+async function getRecord(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const { Item } = await table.send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
+    return Item;
+}
+
+/**
+ * Records the verdict, once: one transaction writes it with its event marked pending (held by this request for
+ * `PUBLISH_LEASE_MS`) and, for a not-live verdict, counts the failure in the owner's limits, locking the owner out at
+ * the `maxFailures`-th within the sliding window. Conditional on the session being undecided, so racing reads and a
+ * retry whose first try took effect record and count it once; the transaction's token makes the SDK's own retries
+ * idempotent too. Returns the record as decided, and the event's lease if this request holds it: it decided the
+ * verdict (`decidedBy` names one of its tries).
+ */
+async function recordVerdict(owner: string, record: Item, verdict: Verdict, now: number): Promise<{ decided: Item; held?: number }> {
+    const key = sessionKeyOf(owner, record.sessionId as string);
+    const decided: Item = {
+        ...record,
+        status: verdict.status,
+        live: verdict.live,
+        confidence: verdict.confidence ?? 0,
+        decidedAt: now,
+        owner,
+        eventPending: now + PUBLISH_LEASE_MS,
+    };
+    const tries: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+        const writer = randomUUID();
+        tries.push(writer);
+        const items: object[] = [
+            {
+                Update: {
+                    TableName: config.tableName,
+                    Key: key,
+                    UpdateExpression:
+                        "SET #status = :status, live = :live, confidence = :confidence, decidedAt = :decidedAt, #owner = :owner, eventPending = :lease, decidedBy = :writer",
+                    ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decidedAt)",
+                    ExpressionAttributeNames: { "#status": "status", "#owner": "owner" },
+                    ExpressionAttributeValues: {
+                        ":status": decided.status,
+                        ":live": decided.live,
+                        ":confidence": decided.confidence,
+                        ":decidedAt": decided.decidedAt,
+                        ":owner": owner,
+                        ":lease": decided.eventPending,
+                        ":writer": writer,
+                    },
+                },
+            },
+        ];
+        if (!verdict.live) {
+            const limits = await readLimits(owner);
+            const failures = [...inWindow(limits.failures, now), now];
+            const locks = failures.length >= config.maxFailures;
+            const next = {
+                admitted: inWindow(limits.admitted, now),
+                failures: locks ? [] : failures,
+                lockedUntil: locks ? Math.max(limits.lockedUntil, now + config.lockoutSeconds * 1000) : limits.lockedUntil,
+            };
+            items.push({ Update: limitsWrite(owner, limits, next, writer) });
+        }
+        try {
+            await table.send(new TransactWriteCommand({ TransactItems: items as never, ClientRequestToken: writer }));
+            logger.info("verdict recorded", { sessionId: decided.sessionId, status: decided.status, live: decided.live });
+            return { decided, held: decided.eventPending };
+        } catch (error) {
+            if (!(error instanceof TransactionCanceledException)) throw error;
+            const [session, limits] = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+            // Decided already: by a racing read, or by a try of this one whose answer was lost.
+            if (session === "ConditionalCheckFailed") {
+                const current = await getRecord(key);
+                if (current?.decidedAt === undefined) throw error;
+                const mine = tries.includes(current.decidedBy as string);
+                if (mine) logger.info("verdict recorded", { sessionId: current.sessionId, status: current.status, live: current.live });
+                return { decided: current, held: mine ? (current.eventPending as number | undefined) : undefined };
+            }
+            if (limits !== "ConditionalCheckFailed" || attempt >= LIMITS_ATTEMPTS) throw error;
+            await racePause(attempt);
+        }
+    }
+}
+
+/**
+ * Answers a decided session, after making sure its event is on its way. The request that recorded the verdict holds
+ * the event's lease (`held`) and publishes it; a read that finds the lease run out (that request could not publish,
+ * or died) takes it and publishes; a read that finds it held by another answers at once. An event may so be published
+ * more than once; consumers de-duplicate by session id.
+ */
+async function answerVerdict(record: Item, held?: number): Promise<Answer> {
+    const answer = json(200, { sessionId: record.sessionId, status: record.status, live: record.live });
+    const lease = record.eventPending as number | undefined;
+    if (lease === undefined) return answer;
+    const key = sessionKeyOf(record.owner as string, record.sessionId as string);
+    if (held !== lease) {
+        const now = Date.now();
+        if (lease > now) return answer;
+        held = now + PUBLISH_LEASE_MS;
+        try {
+            await table.send(
+                new UpdateCommand({
+                    TableName: config.tableName,
+                    Key: key,
+                    UpdateExpression: "SET eventPending = :held",
+                    ConditionExpression: "eventPending = :seen",
+                    ExpressionAttributeValues: { ":held": held, ":seen": lease },
+                }),
+            );
+        } catch (error) {
+            // A racing read took it first, and publishes.
+            if (error instanceof ConditionalCheckFailedException) return answer;
+            throw error;
+        }
+    }
+    if (await publishVerdict(record)) {
+        try {
+            await table.send(
+                new UpdateCommand({
+                    TableName: config.tableName,
+                    Key: key,
+                    UpdateExpression: "REMOVE eventPending",
+                    ConditionExpression: "attribute_exists(pk)",
+                }),
+            );
+        } catch (error) {
+            // Published: a mark left behind only means one more publication by a later read.
+            logger.warn("a published verdict's pending mark was not cleared", { errorName: (error as { name?: string }).name ?? "Error" });
+        }
+        return answer;
+    }
+    // Released, so that the device's retry (it gets a 503) publishes at once rather than after the lease.
+    await table
+        .send(
             new UpdateCommand({
                 TableName: config.tableName,
                 Key: key,
-                UpdateExpression: "SET #status = :status, live = :live, confidence = :confidence, decidedAt = :decidedAt, #owner = :owner",
-                ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decidedAt)",
-                ExpressionAttributeNames: { "#status": "status", "#owner": "owner" },
-                ExpressionAttributeValues: {
-                    ":status": status,
-                    ":live": live,
-                    ":confidence": confidence ?? 0,
-                    ":decidedAt": decidedAt,
-                    ":owner": owner,
-                },
+                UpdateExpression: "SET eventPending = :released",
+                ConditionExpression: "eventPending = :held",
+                ExpressionAttributeValues: { ":released": 0, ":held": held },
             }),
-        );
-    } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const { Item: decided } = await table.send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
-        return json(200, { sessionId, status: decided!.status, live: decided!.live });
+        )
+        .catch(() => undefined);
+    return UNAVAILABLE();
+}
+
+/** Publishes a decided session's event, retrying entries EventBridge failed; false if it still has not taken it. */
+async function publishVerdict(record: Item): Promise<boolean> {
+    const detail: VerdictEventDetail = {
+        owner: record.owner as string,
+        sessionId: record.sessionId as string,
+        live: record.live as boolean,
+        status: record.status as string,
+        confidence: (record.confidence as number | undefined) ?? null,
+        createdAt: record.createdAt as number,
+        decidedAt: record.decidedAt as number,
+    };
+    const entry = { Source: config.eventSource, DetailType: verdictEventDetailType, Detail: JSON.stringify(detail) };
+    for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+        try {
+            // PutEvents answers 200 when entries fail: FailedEntryCount says so.
+            const { FailedEntryCount, Entries } = await events.send(new PutEventsCommand({ Entries: [entry] }));
+            if (!FailedEntryCount) return true;
+            logger.warn("EventBridge did not take the verdict's event", {
+                sessionId: detail.sessionId,
+                errorCode: Entries?.[0]?.ErrorCode,
+            });
+        } catch (error) {
+            logger.warn("EventBridge failed", { sessionId: detail.sessionId, errorName: (error as { name?: string }).name ?? "Error" });
+        }
+        if (attempt < PUBLISH_ATTEMPTS) await pause(100 * attempt);
     }
-    if (!live) await countFailure(owner, decidedAt);
-    await events.send(
-        new PutEventsCommand({
-            Entries: [
-                {
-                    Source: config.eventSource,
-                    DetailType: verdictEventDetailType,
-                    Detail: JSON.stringify({ owner, sessionId, live, confidence: confidence ?? null }),
-                },
-            ],
-        }),
-    );
-    logger.info("verdict recorded", { sessionId, status, live });
-    return json(200, { sessionId, status, live });
+    return false;
 }
 
 /** A Rekognition failure: throttling past the request's time is a 503 to retry; anything else is logged, explained. */
 function serviceFailure(operation: string, inputs: FaceLivenessSessionInputs, error: unknown): Answer {
     if (error instanceof StillThrottled) {
-        logger.warn("Rekognition still throttled when the request's time ran out", { operation });
+        logger.warn("Rekognition still throttled when the request's time for it ran out", { operation });
         return refuse(503, "the liveness service is busy; try again shortly", { "retry-after": "1" });
     }
     // The explanation names the service's error and what the function's role needs; never shown to the caller.
@@ -360,22 +577,22 @@ export async function handler(event: ApiEvent, context: Context): Promise<Answer
             const knownPath = path === "/sessions" || /^\/sessions\/[^/]+$/.test(path);
             return knownPath ? refuse(405, "method not allowed") : refuse(404, "no such route");
         }
-        const owner = ownerOf(event);
-        if (owner === undefined) {
-            logger.warn("request without an authorized identity", { route });
-            return refuse(401, "not authenticated");
+        const caller = callerOf(event);
+        if ("refusal" in caller) {
+            logger.warn("request refused", { route, reason: caller.reason });
+            return caller.refusal;
         }
         if (route === "POST /sessions") {
             const problem = bodyProblem(event);
             if (problem !== undefined) return refuse(problem.status, problem.error);
-            return await createSession(owner, context);
+            return await createSession(caller.owner, context);
         }
         const sessionId = event.pathParameters?.sessionId ?? "";
         if (!sessionIdPattern.test(sessionId)) return refuse(400, "sessionId must be a session id (a lower-case UUID)");
-        return await readSession(owner, sessionId, context);
+        return await readSession(caller.owner, sessionId, context);
     } catch (error) {
         // DynamoDB or EventBridge failed: the name of the error only (its message may quote keys).
         logger.error("request failed", { route, errorName: (error as { name?: string }).name ?? "Error" });
-        return refuse(503, "the service is unavailable; try again shortly", { "retry-after": "1" });
+        return UNAVAILABLE();
     }
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run test:aws`: the acceptance check in a real AWS account. Deploys the example stack as a throwaway stack on
- * a local state backend, with the device identity (guests allowed) and the session API; creates its sessions, reads
- * their status from the service, refreshes; signs `POST /sessions` and `GET /sessions/{id}` with a guest device's
+ * a local state backend, with the device identity (guests allowed, users signed in by the test as a developer provider) and the session API; creates its sessions, reads
+ * their status from the service, refreshes; signs `POST /sessions` and `GET /sessions/{id}` with a signed-in device's
  * credentials as an app does, waits for that session to expire and reads the verdict the API recorded; then destroys
  * everything. Skipped unless AWS credentials and the Pulumi CLI are present. Never part of `npm test`.
  *
@@ -12,7 +12,12 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from "@aws-sdk/client-cognito-identity";
+import {
+    CognitoIdentityClient,
+    GetCredentialsForIdentityCommand,
+    GetIdCommand,
+    GetOpenIdTokenForDeveloperIdentityCommand,
+} from "@aws-sdk/client-cognito-identity";
 import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { GetFaceLivenessSessionResultsCommand, RekognitionClient } from "@aws-sdk/client-rekognition";
 import { Hash } from "@smithy/hash-node";
@@ -37,12 +42,28 @@ async function credentialsPresent(): Promise<boolean> {
 
 type AwsCredentialIdentity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
-/** A guest device's identity and credentials from the identity pool, as Amplify gets them. */
-async function guestDevice(identityPoolId: string): Promise<{ identityId: string; credentials: AwsCredentialIdentity }> {
+/** The developer provider the example stack's identity pool is configured with here: this test signs users in. */
+const developerProvider = "login.liveness.aws-check";
+
+/**
+ * A device's identity and credentials from the identity pool, as Amplify gets them: a guest's (one unsigned GetId), or
+ * a signed-in user's (`user`), authenticated by this test as a backend authenticates developer identities.
+ */
+async function device(identityPoolId: string, user?: string): Promise<{ identityId: string; credentials: AwsCredentialIdentity }> {
     const cognito = new CognitoIdentityClient({ region });
     try {
-        const { IdentityId } = await cognito.send(new GetIdCommand({ IdentityPoolId: identityPoolId }));
-        const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+        let IdentityId: string | undefined;
+        let Logins: Record<string, string> | undefined;
+        if (user === undefined) {
+            ({ IdentityId } = await cognito.send(new GetIdCommand({ IdentityPoolId: identityPoolId })));
+        } else {
+            const token = await cognito.send(
+                new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: identityPoolId, Logins: { [developerProvider]: user } }),
+            );
+            IdentityId = token.IdentityId;
+            Logins = { "cognito-identity.amazonaws.com": token.Token! };
+        }
+        const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins }));
         return {
             identityId: IdentityId!,
             credentials: {
@@ -115,7 +136,9 @@ describe(`the example stack in a real AWS account (${region})`, function () {
             "rekognition-liveness:forceDestroy": { value: "true" },
             "rekognition-liveness:keyDeletionWindowDays": { value: "7" },
             "rekognition-liveness:sessions": { value: JSON.stringify({ check: { auditImagesLimit: 1 } }) },
-            "rekognition-liveness:deviceIdentity": { value: JSON.stringify({ allowGuests: true }) },
+            "rekognition-liveness:deviceIdentity": {
+                value: JSON.stringify({ allowGuests: true, developerProviderName: developerProvider }),
+            },
             "rekognition-liveness:api": { value: JSON.stringify({}) },
         });
     });
@@ -156,34 +179,36 @@ describe(`the example stack in a real AWS account (${region})`, function () {
         assert.ok(["CREATED", "EXPIRED"].includes(sessions[0].outputs.status), sessions[0].outputs.status);
     });
 
-    it("answers a guest device's signed requests for its own session only, and records the verdict once it expires", async () => {
+    it("answers a signed-in device's signed requests for its own session only, refuses guests, and records the verdict once it expires", async () => {
         assert.ok(outputs, "the stack is up");
         const sessions = new URL("sessions", String(outputs.apiUrl));
         const identityPoolId = String((outputs.deviceConfig as { identityPoolId: string }).identityPoolId);
-        const device = await guestDevice(identityPoolId);
+        const signedIn = await device(identityPoolId, "user-1");
 
         assert.equal((await callApi(sessions, "POST")).status, 403, "an unsigned request is refused by the route's IAM auth");
+        const guest = await device(identityPoolId);
+        assert.equal((await callApi(sessions, "POST", guest.credentials)).status, 403, "the guests' role may not call the API");
 
-        const created = await callApi(sessions, "POST", device.credentials);
+        const created = await callApi(sessions, "POST", signedIn.credentials);
         assert.equal(created.status, 201, JSON.stringify(created.body));
         assert.deepEqual(Object.keys(created.body).sort(), ["region", "sessionId"]);
         assert.equal(created.body.region, region);
         const sessionId = String(created.body.sessionId);
         const session = new URL(`sessions/${sessionId}`, String(outputs.apiUrl));
 
-        assert.deepEqual(await callApi(session, "GET", device.credentials), {
+        assert.deepEqual(await callApi(session, "GET", signedIn.credentials), {
             status: 200,
             body: { sessionId, status: "CREATED", live: null },
         });
-        const otherDevice = await guestDevice(identityPoolId);
+        const otherDevice = await device(identityPoolId, "user-2");
         assert.deepEqual(await callApi(session, "GET", otherDevice.credentials), { status: 404, body: { error: "no such session" } });
 
         // Nobody streams a face here: the session expires 3 minutes after it was made, and that is a verdict, not live.
         const deadline = Date.now() + 6 * 60 * 1000;
-        let read = await callApi(session, "GET", device.credentials);
+        let read = await callApi(session, "GET", signedIn.credentials);
         while (read.body.status !== "EXPIRED" && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 15_000));
-            read = await callApi(session, "GET", device.credentials);
+            read = await callApi(session, "GET", signedIn.credentials);
         }
         assert.deepEqual(read, { status: 200, body: { sessionId, status: "EXPIRED", live: false } });
 
@@ -195,7 +220,7 @@ describe(`the example stack in a real AWS account (${region})`, function () {
                     IndexName: sessionTable.verdictIndex.name,
                     KeyConditionExpression: "#owner = :owner",
                     ExpressionAttributeNames: { "#owner": sessionTable.verdictIndex.partitionKey },
-                    ExpressionAttributeValues: { ":owner": { S: device.identityId } },
+                    ExpressionAttributeValues: { ":owner": { S: signedIn.identityId } },
                     ScanIndexForward: false,
                     Limit: 1,
                 }),

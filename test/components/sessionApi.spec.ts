@@ -94,6 +94,8 @@ describe("LivenessSetup with api (mocks)", () => {
                 role: `arn:aws:iam::${ACCOUNT_ID}:role/kyc-api-handler-0a1b2c3`,
                 memorySize: 256,
                 timeout: 25,
+                // Twice us-west-2's documented quota of 25 requests a second.
+                reservedConcurrentExecutions: 50,
                 loggingConfig: { logFormat: "JSON", logGroup: "kyc-api-handler-logs-0a1b2c3" },
             });
             const assets = await code.assets;
@@ -207,7 +209,7 @@ describe("LivenessSetup with api (mocks)", () => {
             }
         });
 
-        it("the $default stage: auto-deployed, rate and burst limits, access logs without headers or bodies", () => {
+        it("the $default stage: auto-deployed, limits sized from the region's quota, access logs naming the caller and no header or body", () => {
             const { inputs } = child("kyc-api", "aws:apigatewayv2/stage:Stage");
             assert.deepEqual(
                 { ...inputs, accessLogSettings: { ...inputs.accessLogSettings, format: JSON.parse(inputs.accessLogSettings.format) } },
@@ -215,11 +217,14 @@ describe("LivenessSetup with api (mocks)", () => {
                     apiId: "a1b2c3d4e5",
                     name: "$default",
                     autoDeploy: true,
-                    defaultRouteSettings: { throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+                    // Creates at us-west-2's quota (25 a second), burst twice it; reads at four times both.
+                    defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
+                    routeSettings: [{ routeKey: "POST /sessions", throttlingRateLimit: 25, throttlingBurstLimit: 50 }],
                     accessLogSettings: {
                         destinationArn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:kyc-api-access-logs-0a1b2c3`,
                         format: {
                             requestId: "$context.requestId",
+                            caller: "$context.authorizer.claims.sub",
                             routeKey: "$context.routeKey",
                             status: "$context.status",
                             responseLatency: "$context.responseLatency",
@@ -267,8 +272,11 @@ describe("LivenessSetup with api (mocks)", () => {
         });
     });
 
-    it("with deviceIdentity, IAM auth by default: both routes AWS_IAM, and each device role may invoke them and nothing more", async () => {
-        new LivenessSetup("dev", { deviceIdentity: { allowGuests: true }, api: { confidenceThreshold: 95, maxFailures: 3 } });
+    it("with deviceIdentity, IAM auth by default: both routes AWS_IAM; signed-in devices may invoke them and nothing more, guests not at all", async () => {
+        new LivenessSetup("dev", {
+            deviceIdentity: { allowGuests: true },
+            api: { confidenceThreshold: 95, maxFailures: 3, throttlingRateLimit: 8, reservedConcurrency: -1 },
+        });
         await settle();
         for (const name of ["dev-api-create", "dev-api-read"]) {
             const { inputs } = child(name, "aws:apigatewayv2/route:Route");
@@ -276,10 +284,12 @@ describe("LivenessSetup with api (mocks)", () => {
             assert.equal(inputs.authorizerId, undefined);
         }
         assert.equal(registered.filter((r) => r.type === "aws:apigatewayv2/authorizer:Authorizer" && r.name.startsWith("dev-")).length, 0);
-        for (const [name, role] of [
-            ["dev-api-invoke-signed-in", "dev-device-signed-in-0a1b2c3"],
-            ["dev-api-invoke-guest", "dev-device-guest-0a1b2c3"],
-        ]) {
+        // Guests stream only: a guest identity is one unsigned call away for anyone.
+        assert.deepEqual(
+            registered.filter((r) => r.name.startsWith("dev-api-invoke")).map((r) => r.name),
+            ["dev-api-invoke-signed-in"],
+        );
+        for (const [name, role] of [["dev-api-invoke-signed-in", "dev-device-signed-in-0a1b2c3"]]) {
             const { inputs } = child(name);
             assert.equal(inputs.role, role);
             assert.deepEqual(JSON.parse(inputs.policy), {
@@ -298,6 +308,21 @@ describe("LivenessSetup with api (mocks)", () => {
         assert.deepEqual(
             [variables.LIVENESS_AUTH_MODE, variables.LIVENESS_CONFIDENCE_THRESHOLD, variables.LIVENESS_MAX_FAILURES],
             ["iam", "95", "3"],
+        );
+        // The handler admits only signed-in identities of the setup's own pool.
+        assert.equal(
+            variables.LIVENESS_IDENTITY_POOL_ID,
+            `${REGION}:0f1e2d3c-4b5a-4978-8695-${"dev-devices".length.toString().padStart(12, "0")}`,
+        );
+        assert.equal(child("dev-api-handler", "aws:lambda/function:Function").inputs.reservedConcurrentExecutions, -1);
+        const stage = child("dev-api", "aws:apigatewayv2/stage:Stage").inputs;
+        assert.deepEqual(
+            [stage.routeSettings, stage.defaultRouteSettings, JSON.parse(stage.accessLogSettings.format).caller],
+            [
+                [{ routeKey: "POST /sessions", throttlingRateLimit: 8, throttlingBurstLimit: 16 }],
+                { throttlingRateLimit: 32, throttlingBurstLimit: 64 },
+                "$context.identity.cognitoIdentityId",
+            ],
         );
     });
 
@@ -336,12 +361,22 @@ describe("LivenessSetup with api (mocks)", () => {
         [
             "CORS for every origin",
             { api: { ...jwtApi, corsAllowOrigins: ["*"] } },
-            'api.corsAllowOrigins must list origins such as https://app.example.com (never *), got ["*"]',
+            'api.corsAllowOrigins must list https origins such as https://app.example.com (http only for localhost, never *), got ["*"]',
+        ],
+        [
+            "a plain-http origin other than localhost",
+            { api: { ...jwtApi, corsAllowOrigins: ["http://localhost:5173", "http://app.example.com"] } },
+            'api.corsAllowOrigins must list https origins such as https://app.example.com (http only for localhost, never *), got ["http://localhost:5173","http://app.example.com"]',
+        ],
+        [
+            "a reserved concurrency of 0",
+            { api: { ...jwtApi, reservedConcurrency: 0 } },
+            "api.reservedConcurrency must be -1 (none reserved) or from 1 to 1000, got 0 (which would stop the function)",
         ],
         [
             "a misspelt option",
             { api: { ...jwtApi, threshold: 80 } },
-            "api.threshold (80) is not known; allowed: auth, confidenceThreshold, maxFailures, failureWindowSeconds, lockoutSeconds, maxSessionsPerWindow, auditImagesLimit, challengePreferences, throttlingRateLimit, throttlingBurstLimit, logRetentionDays, recordRetentionDays, corsAllowOrigins",
+            "api.threshold (80) is not known; allowed: auth, confidenceThreshold, maxFailures, failureWindowSeconds, lockoutSeconds, maxSessionsPerWindow, auditImagesLimit, challengePreferences, throttlingRateLimit, throttlingBurstLimit, reservedConcurrency, logRetentionDays, recordRetentionDays, corsAllowOrigins",
         ],
         [
             "a bad challenge",

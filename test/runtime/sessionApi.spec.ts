@@ -12,11 +12,13 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/c
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { RekognitionEmulator, startEmulator } from "../../emulator/rekognitionEmulator";
 import { Moto } from "../support/moto";
+import { Fault, FaultProxy } from "../support/faultProxy";
 import { SessionApiConfig, defaultEventSource, sessionTable, verdictEventDetailType } from "../../runtime/sessionApi/config";
 import {
     Answer,
     CALLER_JWT,
     Handler,
+    SETUP_IDENTITY_POOL,
     apiEvent,
     builtHandler,
     configFor,
@@ -159,15 +161,46 @@ describe("the session API's handler, as built, against the emulator and moto", f
             assert.equal((await handler(event("POST /sessions", { owner: "bob" }), context())).statusCode, 401);
         });
 
+        it("refuses guests and identities of another identity pool with 403 under IAM auth, before any Create", async () => {
+            const tableName = await newTable();
+            const handler = load(configFor(tableName, { authMode: "iam", identityPoolId: SETUP_IDENTITY_POOL }));
+            const creates = emulator.calls("CreateFaceLivenessSession").length;
+            const own = bodyOf(await handler(event("POST /sessions", { owner: "us-east-1:signed-in", iam: true }), context()));
+            assert.match(own.sessionId, UUID);
+            // 30 fresh guest identities, one GetId each: not one session, and no read of another's either.
+            for (let i = 0; i < 30; i++) {
+                const owner = `us-east-1:guest-${i}`;
+                for (const request of [
+                    event("POST /sessions", { owner, iam: { amr: ["unauthenticated"] } }),
+                    event("GET /sessions/{sessionId}", { owner, sessionId: own.sessionId, iam: { amr: ["unauthenticated"] } }),
+                ]) {
+                    const answer = await handler(request, context());
+                    assert.deepEqual([answer.statusCode, bodyOf(answer)], [403, { error: "sign in to check liveness" }]);
+                }
+            }
+            const otherPool = await handler(
+                event("POST /sessions", {
+                    owner: "eu-west-1:stranger",
+                    iam: { identityPoolId: "eu-west-1:0f0e0d0c-9999-4222-8333-944455556666" },
+                }),
+                context(),
+            );
+            assert.deepEqual([otherPool.statusCode, bodyOf(otherPool)], [403, { error: "sign in to check liveness" }]);
+            const noAmr = await handler(event("POST /sessions", { owner: "us-east-1:odd", iam: { amr: undefined } }), context());
+            assert.equal(noAmr.statusCode, 403);
+            assert.equal(emulator.calls("CreateFaceLivenessSession").length, creates + 1, "one Create: the signed-in caller's");
+        });
+
         it("fails with 503 and no session id when the record cannot be stored: no id reaches a device unrecorded", async () => {
             const tableName = await newTable();
             const handler = load(configFor(tableName));
             const sessions = emulator.sessions.size;
-            // The table goes away while the service is still answering the Create.
-            emulator.options.createLatencyMs = 500;
+            // The table goes away while the service is still answering the Create: once the session exists, and
+            // well within the 5 s the service holds its answer, however busy the machine.
+            emulator.options.createLatencyMs = 5000;
             try {
                 const answering = handler(event("POST /sessions"), context());
-                await new Promise((resolve) => setTimeout(resolve, 200));
+                while (emulator.sessions.size === sessions) await new Promise((resolve) => setTimeout(resolve, 20));
                 await dynamodb().send(new DeleteTableCommand({ TableName: tableName }));
                 const answer = await answering;
                 assert.equal(emulator.sessions.size, sessions + 1, "the service made a session");
@@ -315,23 +348,48 @@ describe("the session API's handler, as built, against the emulator and moto", f
         it("records the verdict once and publishes one event, for racing reads too; later reads never call Rekognition", async () => {
             await receivedEvents();
             const sessionId = await create();
-            emulator.setOutcome(sessionId, { status: "SUCCEEDED", confidence: 96.25 });
-            const [first, second] = await Promise.all([read(sessionId), read(sessionId)]);
-            assert.deepEqual(
-                [bodyOf(first), bodyOf(second)],
-                [
-                    { sessionId, status: "SUCCEEDED", live: true },
-                    { sessionId, status: "SUCCEEDED", live: true },
-                ],
+            const { Item: created } = await DynamoDBDocumentClient.from(dynamodb()).send(
+                new GetCommand({ TableName: tableName, Key: { pk: "OWNER#alice", sk: `SESSION#${sessionId}` } }),
             );
+            emulator.setOutcome(sessionId, { status: "SUCCEEDED", confidence: 96.25 });
             const gets = emulator.calls("GetFaceLivenessSessionResults").length;
+            const racing = await Promise.all([1, 2, 3, 4, 5].map(() => read(sessionId)));
+            // One read asks the service; the others are answered from the record: the verdict if it is there by then,
+            // else the status recorded so far with when to ask again.
+            assert.equal(emulator.calls("GetFaceLivenessSessionResults").length, gets + 1, "one read of the service");
+            for (const answer of racing) {
+                const body = bodyOf(answer);
+                if (body.live === null)
+                    assert.deepEqual([body, answer.headers["retry-after"]], [{ sessionId, status: "CREATED", live: null }, "2"]);
+                else assert.deepEqual(body, { sessionId, status: "SUCCEEDED", live: true });
+            }
+            assert.ok(racing.some((answer) => bodyOf(answer).live === true));
             assert.deepEqual(bodyOf(await read(sessionId)), { sessionId, status: "SUCCEEDED", live: true });
-            assert.equal(emulator.calls("GetFaceLivenessSessionResults").length, gets, "answered from the record");
+            assert.equal(emulator.calls("GetFaceLivenessSessionResults").length, gets + 1, "answered from the record");
 
             const published = await receivedEvents();
+            const { Item: decided } = await DynamoDBDocumentClient.from(dynamodb()).send(
+                new GetCommand({ TableName: tableName, Key: { pk: "OWNER#alice", sk: `SESSION#${sessionId}` } }),
+            );
+            assert.equal(decided!.eventPending, undefined, "the event is no longer pending");
             assert.deepEqual(
                 published.map((e) => [e.source, e["detail-type"], e.detail]),
-                [[defaultEventSource, verdictEventDetailType, { owner: "alice", sessionId, live: true, confidence: 96.25 }]],
+                [
+                    [
+                        defaultEventSource,
+                        verdictEventDetailType,
+                        {
+                            owner: "alice",
+                            sessionId,
+                            live: true,
+                            status: "SUCCEEDED",
+                            confidence: 96.25,
+                            // When the check could happen (the session's creation), not only when it was read.
+                            createdAt: created!.createdAt,
+                            decidedAt: decided!.decidedAt,
+                        },
+                    ],
+                ],
             );
             // The app's backend finds the owner's latest verdict in one request.
             const { Items } = await DynamoDBDocumentClient.from(dynamodb()).send(
@@ -368,18 +426,22 @@ describe("the session API's handler, as built, against the emulator and moto", f
     });
 
     describe("limits per owner, enforced before any Create", () => {
-        /** Date.now inside a window of `seconds`, `offsetMs` after it began: the handler counts epoch-aligned windows. */
-        const atWindowStart = (seconds: number, offsetMs = 1000) => Math.ceil(realNow() / (seconds * 1000)) * seconds * 1000 + offsetMs;
+        /** A time `offsetMs` after a multiple of `seconds` (an edge where windows aligned to the clock would turn over). */
+        const atClockEdge = (seconds: number, offsetMs = 0) => Math.ceil(realNow() / (seconds * 1000)) * seconds * 1000 + offsetMs;
+        /** Creates a session for `owner` and has its check fail; answers the session id. */
+        async function failedSession(handler: Handler, owner = "alice"): Promise<string> {
+            const { sessionId } = bodyOf(await handler(event("POST /sessions", { owner }), context()));
+            emulator.setOutcome(sessionId, { status: "FAILED" });
+            return sessionId;
+        }
+        const readOf = (handler: Handler, sessionId: string, owner = "alice") =>
+            handler(event("GET /sessions/{sessionId}", { owner, sessionId }), context());
 
         it(`after 5 not-live verdicts within 180 s the owner is refused for 1800 s (429, Retry-After); others are not`, async () => {
             const handler = load(configFor(await newTable()));
-            const start = atWindowStart(180);
+            const start = realNow();
             Date.now = () => start;
-            for (let i = 0; i < 5; i++) {
-                const { sessionId } = bodyOf(await handler(event("POST /sessions"), context()));
-                emulator.setOutcome(sessionId, { status: "FAILED" });
-                await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
-            }
+            for (let i = 0; i < 5; i++) await readOf(handler, await failedSession(handler));
             const creates = emulator.calls("CreateFaceLivenessSession").length;
             const refused = await handler(event("POST /sessions"), context());
             assert.deepEqual(
@@ -394,32 +456,217 @@ describe("the session API's handler, as built, against the emulator and moto", f
             assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201, "admitted again once the lockout ends");
         });
 
-        it("failures more than 180 s after the window's first do not add up to a lockout", async () => {
+        it("5 not-live verdicts read at once lock the owner out too: each counted once, none lost to the race", async () => {
             const handler = load(configFor(await newTable()));
-            const start = atWindowStart(180);
-            const check = async (status: "FAILED" | "SUCCEEDED", at: number) => {
-                Date.now = () => at;
-                const { sessionId } = bodyOf(await handler(event("POST /sessions"), context()));
-                emulator.setOutcome(sessionId, { status, confidence: 99 });
-                await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
-            };
-            for (let i = 0; i < 4; i++) await check("FAILED", start);
-            await check("FAILED", start + 181_000); // the fifth, but 181 s after the first: a new window
-            Date.now = () => start + 182_000;
-            assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201);
+            const sessions: string[] = [];
+            for (let i = 0; i < 5; i++) sessions.push(await failedSession(handler));
+            const answers = await Promise.all(sessions.map((sessionId) => readOf(handler, sessionId)));
+            assert.deepEqual(
+                answers.map((a) => [a.statusCode, bodyOf(a).live]),
+                sessions.map(() => [200, false]),
+            );
+            const refused = await handler(event("POST /sessions"), context());
+            assert.deepEqual([refused.statusCode, refused.headers["retry-after"]], [429, "1800"]);
         });
 
-        it("at most 10 sessions per owner per window: the 11th is refused until the window ends, without a Create", async () => {
+        it("not-live verdicts are counted in a window sliding with time: 5 within 180 s lock, across any clock edge", async () => {
+            const check = async (handler: Handler, at: number) => {
+                Date.now = () => at;
+                await readOf(handler, await failedSession(handler));
+            };
+            const edge = atClockEdge(180);
+            const locked = load(configFor(await newTable()));
+            for (let i = 0; i < 4; i++) await check(locked, edge - 1000);
+            await check(locked, edge + 1000); // 2 s after the first four, in the next clock-aligned window
+            Date.now = () => edge + 2000;
+            assert.equal((await locked(event("POST /sessions"), context())).statusCode, 429);
+
+            const spread = load(configFor(await newTable()));
+            for (let i = 0; i < 4; i++) await check(spread, edge);
+            await check(spread, edge + 180_000); // the fifth, 180 s after the others: they have left the window
+            Date.now = () => edge + 181_000;
+            assert.equal((await spread(event("POST /sessions"), context())).statusCode, 201);
+        });
+
+        it("at most 10 sessions per owner in any 180 s, across a clock edge too: the 11th waits for the oldest to leave", async () => {
             const handler = load(configFor(await newTable()));
-            const start = atWindowStart(180, 60_000);
-            Date.now = () => start;
+            const edge = atClockEdge(180);
+            Date.now = () => edge - 1000;
             for (let i = 0; i < 10; i++) assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201);
+            Date.now = () => edge + 1000;
             const creates = emulator.calls("CreateFaceLivenessSession").length;
             const refused = await handler(event("POST /sessions"), context());
-            assert.deepEqual([refused.statusCode, refused.headers["retry-after"]], [429, "120"]);
+            assert.deepEqual([refused.statusCode, refused.headers["retry-after"]], [429, "178"]);
             assert.equal(emulator.calls("CreateFaceLivenessSession").length, creates);
-            Date.now = () => start + 120_000;
-            assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201, "a new window");
+            Date.now = () => edge + 179_000;
+            assert.equal((await handler(event("POST /sessions"), context())).statusCode, 201, "the first ten have left the window");
+        });
+
+        it("racing creates of one owner admit exactly the limit", async () => {
+            const handler = load(configFor(await newTable(), { maxSessionsPerWindow: 4 }));
+            const answers = await Promise.all(Array.from({ length: 12 }, () => handler(event("POST /sessions"), context())));
+            assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 201, 201, 201, 429, 429, 429, 429, 429, 429, 429, 429]);
+        });
+    });
+
+    describe("under faults: DynamoDB writes failing before or after they take effect, EventBridge failing entries", () => {
+        let proxy: FaultProxy;
+        let tableName: string;
+        let handler: Handler;
+        /** Of every six writes of each kind to the table, one refused before it reaches moto and one lost after it took effect. */
+        const oneInThree = (operation: string, n: number): Fault =>
+            ["UpdateItem", "PutItem", "TransactWriteItems"].includes(operation)
+                ? (["pass", "before", "pass", "pass", "after", "pass"] as const)[n % 6]
+                : "pass";
+
+        beforeEach(async () => {
+            clock = realNow();
+            Date.now = () => clock;
+            tableName = await newTable();
+            proxy = await FaultProxy.start(moto.endpoint, oneInThree);
+            // The handler's clients find their endpoints on their first request. (The tests' own reads pass through.)
+            process.env.AWS_ENDPOINT_URL_DYNAMODB = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = proxy.endpoint;
+            // Limits out of the way: a create answered 503 after its admission was written counts, as it should.
+            handler = load(configFor(tableName, { maxFailures: 1000, maxSessionsPerWindow: 1000 }));
+        });
+        afterEach(async () => {
+            process.env.AWS_ENDPOINT_URL_DYNAMODB = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = moto.endpoint;
+            await proxy.stop();
+        });
+
+        /**
+         * Sends `request` until it is answered with a session or a verdict, as a device told Retry-After does (the
+         * handler's clock moved on by the 2 s it asks for): at most 10 times.
+         */
+        async function untilAnswered(request: object): Promise<Answer> {
+            for (let i = 0; ; i++) {
+                const answer = await handler(request, context());
+                if ((answer.statusCode !== 503 && bodyOf(answer).live !== null) || i === 9) return answer;
+                clock += 2000;
+            }
+        }
+        let clock: number;
+        const limitsOf = async (owner: string) =>
+            (
+                await DynamoDBDocumentClient.from(dynamodb()).send(
+                    new GetCommand({ TableName: tableName, Key: { pk: `OWNER#${owner}`, sk: "LIMITS" }, ConsistentRead: true }),
+                )
+            ).Item!;
+
+        it("every not-live verdict is counted exactly once and published at least once, reads racing", async () => {
+            await receivedEvents();
+            const owners = ["alice", "bob", "carol"];
+            const sessions: [owner: string, sessionId: string][] = [];
+            for (const owner of owners) {
+                for (let i = 0; i < 4; i++) {
+                    const created = await untilAnswered(event("POST /sessions", { owner }));
+                    assert.equal(created.statusCode, 201);
+                    const { sessionId } = bodyOf(created);
+                    emulator.setOutcome(sessionId, { status: "FAILED" });
+                    sessions.push([owner, sessionId]);
+                }
+            }
+            const reads = await Promise.all(
+                sessions.map(([owner, sessionId]) => untilAnswered(event("GET /sessions/{sessionId}", { owner, sessionId }))),
+            );
+            assert.deepEqual(
+                reads.map((a) => [a.statusCode, bodyOf(a).live]),
+                sessions.map(() => [200, false]),
+            );
+            // The faults did happen, both ways, on the writes that count.
+            assert.ok(
+                proxy.count("TransactWriteItems", "before") > 0 && proxy.count("TransactWriteItems", "after") > 0,
+                JSON.stringify(proxy.seen),
+            );
+            for (const owner of owners) {
+                const limits = await limitsOf(owner);
+                assert.equal(limits.failures.length, 4, `${owner}: four failures counted, once each`);
+            }
+            const published = await receivedEvents();
+            assert.deepEqual(
+                [...new Set(published.map((e) => e.detail.sessionId))].sort(),
+                sessions.map(([, sessionId]) => sessionId).sort(),
+                "every verdict's event, at least once",
+            );
+        });
+
+        it("an event EventBridge fails (200 with FailedEntryCount) is retried, and published by the next read if still failing", async () => {
+            await receivedEvents();
+            proxy.schedule = () => "pass";
+            const created = await handler(event("POST /sessions"), context());
+            const { sessionId } = bodyOf(created);
+            emulator.setOutcome(sessionId, { status: "FAILED" });
+            proxy.schedule = (operation) => (operation === "PutEvents" ? "failed-entries" : "pass");
+            const first = await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+            assert.deepEqual([first.statusCode, first.headers["retry-after"]], [503, "1"]);
+            assert.equal(proxy.count("PutEvents", "failed-entries"), 3, "three tries within the request");
+            assert.deepEqual(await receivedEvents(), []);
+            proxy.schedule = () => "pass";
+            const second = await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+            assert.deepEqual(bodyOf(second), { sessionId, status: "FAILED", live: false });
+            assert.deepEqual(
+                (await receivedEvents()).map((e) => e.detail.sessionId),
+                [sessionId],
+            );
+            assert.equal((await limitsOf("alice")).failures.length, 1, "counted once over both reads");
+            const third = await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+            assert.deepEqual(bodyOf(third), { sessionId, status: "FAILED", live: false });
+            assert.deepEqual(await receivedEvents(), [], "published once the retry succeeded, not again");
+        });
+    });
+
+    describe("one caller cannot starve the others: reads are bounded against the account's quota", () => {
+        let quotaEmulator: RekognitionEmulator;
+        let restoreQuotaEnv: () => void;
+        before(async () => {
+            // A second emulator with a quota of 10 requests a second, as the handler's only Rekognition endpoint.
+            ({ emulator: quotaEmulator, restoreEnv: restoreQuotaEnv } = await startEmulator({ tps: 10 }));
+            process.env.AWS_REGION = REGION;
+        });
+        after(async () => {
+            restoreQuotaEnv?.();
+            await quotaEmulator?.stop();
+        });
+
+        it("one owner polling its unfinished session 250 times in bursts of 50 reads the service once per 2 s; another owner still creates", async () => {
+            const handler = load(configFor(await newTable()));
+            const { sessionId } = bodyOf(await handler(event("POST /sessions"), context()));
+            quotaEmulator.setOutcome(sessionId, { status: "IN_PROGRESS" });
+            const gets = () => quotaEmulator.calls("GetFaceLivenessSessionResults").length;
+            const before = gets();
+            const started = realNow();
+            let slowest = 0;
+            const poll = async () => {
+                const sent = realNow();
+                const answer = await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+                slowest = Math.max(slowest, realNow() - sent);
+                return answer;
+            };
+            for (let burst = 0; burst < 5; burst++) {
+                const answers = await Promise.all(Array.from({ length: 50 }, poll));
+                for (const answer of answers) assert.equal(bodyOf(answer).live, null);
+                const other = await handler(event("POST /sessions", { owner: `other-${burst}` }), context());
+                assert.equal(other.statusCode, 201, "another owner's create is not starved");
+            }
+            const elapsed = realNow() - started;
+            assert.ok(gets() - before <= Math.floor(elapsed / 2000) + 1, `${gets() - before} service reads in ${elapsed} ms`);
+            // Not the ~23 s a read once spent retrying throttling; moto answering one request at a time sets the pace here.
+            assert.ok(slowest < 10_000, `the slowest read took ${slowest} ms`);
+        });
+
+        it("a read the service throttles waits at most about a second, then answers 503 with Retry-After", async () => {
+            const handler = load(configFor(await newTable()));
+            const { sessionId } = bodyOf(await handler(event("POST /sessions"), context()));
+            quotaEmulator.failNext("GetFaceLivenessSessionResults", "ThrottlingException", 1000, "Rate exceeded");
+            try {
+                const sent = realNow();
+                const answer = await handler(event("GET /sessions/{sessionId}", { sessionId }), context());
+                const took = realNow() - sent;
+                assert.deepEqual([answer.statusCode, answer.headers["retry-after"]], [503, "1"]);
+                assert.ok(took < 5000, `answered after ${took} ms, not the request's whole time`);
+            } finally {
+                quotaEmulator.clearInjected();
+            }
         });
     });
 

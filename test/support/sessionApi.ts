@@ -80,17 +80,40 @@ export function lambdaContext(remainingMs = 29_000, now: () => number = Date.now
 /** The JWT a caller sends; API Gateway checks it and passes its claims on. Never to appear anywhere. */
 export const CALLER_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW5ldmVyLXNob3du";
 
-/** A payload-2.0 event of `routeKey` (`POST /sessions`, `GET /sessions/{sessionId}`, …) from `owner` (null: none). */
+/** The identity pool of the setup a test's IAM-authorized API belongs to (`configFor(…, { identityPoolId })`). */
+export const SETUP_IDENTITY_POOL = "us-east-1:0f0e0d0c-1111-4222-8333-944455556666";
+
+/** How API Gateway describes a signed-in Cognito identity of the setup's pool (`amr` of a user pool sign-in). */
+const signedIn = {
+    identityPoolId: SETUP_IDENTITY_POOL,
+    amr: [
+        "authenticated",
+        "cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf",
+        "cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf:CognitoSignIn:0a1b",
+    ],
+};
+
+/**
+ * A payload-2.0 event of `routeKey` (`POST /sessions`, `GET /sessions/{sessionId}`, …) from `owner` (null: none);
+ * `iam` makes the owner a Cognito identity (signed in to the setup's pool unless told otherwise) instead of a JWT's sub.
+ */
 export function apiEvent(
     routeKey: string,
-    options: { owner?: string | null; sessionId?: string; body?: string; base64?: boolean; rawPath?: string; iam?: boolean } = {},
+    options: {
+        owner?: string | null;
+        sessionId?: string;
+        body?: string;
+        base64?: boolean;
+        rawPath?: string;
+        iam?: boolean | { amr?: string[]; identityPoolId?: string };
+    } = {},
 ): object {
     const owner = options.owner === undefined ? "alice" : options.owner;
     const authorizer =
         owner === null
             ? undefined
             : options.iam
-              ? { iam: { cognitoIdentity: { identityId: owner, amr: ["authenticated"] } } }
+              ? { iam: { cognitoIdentity: { identityId: owner, ...signedIn, ...(options.iam === true ? {} : options.iam) } } }
               : { jwt: { claims: { sub: owner, scope: "liveness/check" }, scopes: ["liveness/check"] } };
     const [method, route] = routeKey.split(" ");
     return {
