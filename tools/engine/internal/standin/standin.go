@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"time"
 
@@ -62,10 +63,12 @@ func (h *Host) GetProgramDependencies(
 	return &pulumirpc.GetProgramDependenciesResponse{}, nil
 }
 
-// Serve serves host until the engine at engineAddress stops answering (when given), printing the port first, as the
-// engine expects of a plugin. It does not return.
+// Serve serves host until the engine at engineAddress stops answering (when given) or the host is interrupted,
+// printing the port first, as the engine expects of a plugin. It does not return. As the real hosts do, an interrupt
+// stops it: the CLI closes a language host by interrupting its process group, and kills it only 5 seconds later if
+// the CLI itself is still there to, so a host that ignored the interrupt outlived a CLI that exited first.
 func Serve(host pulumirpc.LanguageRuntimeServer, engineAddress string) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	if engineAddress != "" {
 		// Exit when the engine goes away, as every plugin does.
