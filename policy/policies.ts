@@ -135,7 +135,8 @@ const concerns = (r: PolicyResource, role: PolicyResource) =>
 
 /** What a role holds that a device must not, each in words. */
 function forbiddenHeldBy(role: PolicyResource, resources: PolicyResource[]): string[] {
-    const routeArns = livenessApis(resources).flatMap((api) => api.routeArns);
+    // Guests may not call the session API: a guest identity is one unsigned call away for anyone.
+    const routeArns = isGuestRole(role) ? [] : livenessApis(resources).flatMap((api) => api.routeArns);
     const fromDocument = (where: string, policyJson: unknown) =>
         statementsOf(policyJson)
             .flatMap((statement) => forbiddenForDevices(statement, routeArns))
@@ -157,6 +158,15 @@ function forbiddenHeldBy(role: PolicyResource, resources: PolicyResource[]): str
         else held.push(`the managed policy ${arn}, which this rule cannot read`);
     }
     return held;
+}
+
+/** Whether a role is trusted for a pool's unauthenticated (guest) identities. */
+function isGuestRole(role: PolicyResource): boolean {
+    return statementsOf(role.props.assumeRolePolicy).some((s) =>
+        Object.values((s.Condition ?? {}) as Record<string, Record<string, unknown>>).some((test) =>
+            ([] as unknown[]).concat(test[`${COGNITO_IDENTITY}:amr`] ?? []).includes("unauthenticated"),
+        ),
+    );
 }
 
 /** A rule over every bucket sessions write to that this stack manages. */
@@ -257,7 +267,8 @@ export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy
         name: "device-roles-only-stream",
         description:
             "A role trusted by a Cognito identity pool (a device's, or any visitor's with guest access) holds no Rekognition " +
-            "action but rekognition:StartFaceLivenessSession, and no S3, KMS or IAM action.",
+            "action but rekognition:StartFaceLivenessSession, and no S3, KMS or IAM action; only a signed-in devices' role " +
+            "may also call the session API's two routes.",
         enforcementLevel: "mandatory",
         validateStack: (args, reportViolation) => {
             const deviceRoles = args.resources.filter(
@@ -273,7 +284,7 @@ export const livenessPolicies: (ResourceValidationPolicy | StackValidationPolicy
                 reportViolation(
                     `Role ${role.name} is trusted by a Cognito identity pool, so every device (and, with guest access, every ` +
                         `visitor) can use what it holds: ${held.join("; ")}. A device needs only ${STREAM_ACTION} (and ` +
-                        "execute-api:Invoke on the session API's two routes): give it " +
+                        "execute-api:Invoke on the session API's two routes, for signed-in devices only): give it " +
                         "LivenessSetup's frontendPolicyJson (or use LivenessSetup's deviceIdentity) instead of AmazonRekognitionFullAccess or any wider policy.",
                     role.urn,
                 );

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RekognitionEmulator } from "../emulator/rekognitionEmulator";
+import { SERVICE_READ_INTERVAL_MS } from "../runtime/sessionApi/config";
 import { Moto } from "../test/support/moto";
 import { apiEvent, configFor, createChecksTable, lambdaContext, loadHandler } from "../test/support/sessionApi";
 
@@ -42,6 +43,9 @@ async function sessionApiAnswers(emulator: RekognitionEmulator): Promise<void> {
     const outcome = { status: "SUCCEEDED", confidence: 98 };
     await fetch(`${emulator.endpoint}/emulator/sessions/${sessionId}/outcome`, { method: "PUT", body: JSON.stringify(outcome) });
     console.log(`  (the device's check ends: the emulator is told ${JSON.stringify(outcome)})`);
+    // An unfinished session is read from Rekognition at most once every 2 s; a device polls at that pace.
+    await new Promise((resolve) => setTimeout(resolve, SERVICE_READ_INTERVAL_MS));
+    console.log(`  (the device asks again ${SERVICE_READ_INTERVAL_MS / 1000} s later)`);
     await call("GET /sessions/{sessionId}", { sessionId });
     await call("GET /sessions/{sessionId}", { sessionId, owner: "mallory" });
 }

@@ -172,7 +172,7 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
         const message = (held: string) =>
             `Role good-device-guest is trusted by a Cognito identity pool, so every device (and, with guest access, every visitor) ` +
             `can use what it holds: ${held}. A device needs only rekognition:StartFaceLivenessSession (and execute-api:Invoke on the ` +
-            "session API's two routes): give it LivenessSetup's " +
+            "session API's two routes, for signed-in devices only): give it LivenessSetup's " +
             "frontendPolicyJson (or use LivenessSetup's deviceIdentity) instead of AmazonRekognitionFullAccess or any wider policy.";
 
         it("passes the component's device roles, which hold the stream action only", async () => {
@@ -261,12 +261,29 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
         });
 
         it("passes execute-api:Invoke on the session API's two routes, and fails it on anything more", async () => {
-            assert.equal(
-                good.filter((r) => r.name.startsWith("good-api-invoke")).length,
-                2,
-                "the component gives both device roles the routes",
+            assert.deepEqual(
+                good.filter((r) => r.name.startsWith("good-api-invoke")).map((r) => r.name),
+                ["good-api-invoke-signed-in"],
+                "the component gives the signed-in devices' role the routes, and the guests' role nothing",
             );
             const api = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5";
+            // The same grant on the guests' role is refused: guests stream only.
+            const guestInvoke = [
+                ...good,
+                {
+                    type: "aws:iam/rolePolicy:RolePolicy",
+                    name: "guest-invoke",
+                    props: {
+                        role: roleName(),
+                        policy: good.find((r) => r.name === "good-api-invoke-signed-in")!.props.policy,
+                    },
+                },
+            ];
+            assert.deepEqual(await violations("device-roles-only-stream", guestInvoke), [
+                message(
+                    `execute-api:Invoke on ${api}/$default/POST/sessions, ${api}/$default/GET/sessions/* (role policy guest-invoke)`,
+                ),
+            ]);
             const wider = [
                 ...good,
                 {

@@ -52,6 +52,12 @@ export const sessionTable = {
     ttlAttribute: "expiresAt",
 } as const;
 
+/**
+ * How often the API reads an unfinished session from Rekognition: reads in between are answered from its record (with
+ * `Retry-After`), so a caller polling fast costs the account's quota one request per interval, whatever its rate.
+ */
+export const SERVICE_READ_INTERVAL_MS = 2000;
+
 /** The `detail-type` of the event published for each verdict (at least once: de-duplicate by `sessionId`). */
 export const verdictEventDetailType = "Liveness Check Completed";
 

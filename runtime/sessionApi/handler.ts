@@ -32,7 +32,7 @@ import type { APIGatewayProxyEventV2WithRequestContext, APIGatewayProxyStructure
 import { retryReason, sessionIdPattern, sessionInputs, toWire } from "../../providers/faceLivenessApi";
 import { explainAwsError } from "../../providers/sessionProvider";
 import type { ChallengePreference, FaceLivenessSessionInputs } from "../../providers/sessionProvider";
-import { configFromEnvironment, verdictEventDetailType } from "./config";
+import { SERVICE_READ_INTERVAL_MS, configFromEnvironment, verdictEventDetailType } from "./config";
 import type { VerdictEventDetail } from "./config";
 
 /** What API Gateway puts in the request context: the authorizer's answer, JWT or IAM. */
@@ -62,11 +62,6 @@ const logger = new Logger({ serviceName: "liveness-session-api" });
 const MAX_BODY_BYTES = 1024;
 /** Time left for the answer after the last retry: API Gateway stops waiting at 30 s, Lambda at its timeout. */
 const ANSWER_MARGIN_MS = 1500;
-/**
- * How often an unfinished session is read from the service: reads in between are answered from its record, so a
- * caller polling fast costs the account's Rekognition quota one request per interval, whatever its rate.
- */
-export const SERVICE_READ_INTERVAL_MS = 2000;
 /** How long a read waits out the service's throttling before answering 503: short, so a read never holds an execution. */
 const READ_RETRY_BUDGET_MS = 1000;
 /** Tries at a conditional write of an owner's limits that racing requests keep changing. */
