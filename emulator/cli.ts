@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `liveness-emulator`: serves the Rekognition Face Liveness emulator on loopback until interrupted, printing the
- * variables that point an AWS SDK or a `pulumi` command at it, and how to set what a session's check came to.
+ * variables that point an AWS SDK or a `pulumi` command at it (the control plane and the stream, whose certificate it
+ * writes to a temporary file for NODE_EXTRA_CA_CERTS), and how to decide what a session's check comes to.
  *
  *   liveness-emulator [--port N] [--region R] [--env-out PATH]
  *
@@ -9,6 +10,8 @@
  * Node.js takes that one as its own, wherever it appears).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { RekognitionEmulator } from "./rekognitionEmulator";
 
 const usage = "usage: liveness-emulator [--port N] [--region R] [--env-out PATH]";
@@ -40,23 +43,40 @@ async function main(): Promise<void> {
         process.exit(2);
     }
     const emulator = await new RekognitionEmulator({ port: options.port, region: options.region }).start();
-    const exports = Object.entries(emulator.env()).map(([name, value]) => `export ${name}=${value}`);
+    // The stream's certificate, made at start: Node.js trusts it through NODE_EXTRA_CA_CERTS, read when a process starts.
+    const trust = emulator.streamTrust();
+    const certificateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "liveness-emulator-")), "stream-certificate.pem");
+    fs.writeFileSync(certificateFile, trust.certificate);
+    const variables = { ...emulator.env(), NODE_EXTRA_CA_CERTS: certificateFile };
+    const exports = Object.entries(variables).map(([name, value]) => `export ${name}=${value}`);
     if (options.envOut) fs.writeFileSync(options.envOut, exports.join("\n") + "\n");
     console.log(
         [
             `Rekognition Face Liveness emulator on ${emulator.endpoint} (CreateFaceLivenessSession, GetFaceLivenessSessionResults)`,
+            `and ${trust.endpoint} (StartFaceLivenessSession, the stream a FaceLivenessDetector sends its check over)`,
             "",
             "Point the AWS SDK, and the sessions of a `pulumi up`, at it (no AWS account is used):",
             ...exports.map((line) => `  ${line}`),
             "",
-            "Sessions stay CREATED until you set what a device's check came to (CREATED, IN_PROGRESS, SUCCEEDED, FAILED):",
+            "The stream's certificate is the emulator's own, made when it started: Node.js trusts it through NODE_EXTRA_CA_CERTS",
+            `above; start Chromium with --ignore-certificate-errors-spki-list=${trust.spkiHash}`,
+            "",
+            "A streamed check comes to SUCCEEDED (the emulator decides nothing from the video) unless decided otherwise ahead;",
+            "a check the device abandons comes to FAILED. Statuses: CREATED, IN_PROGRESS, SUCCEEDED, FAILED.",
             `  curl -s ${emulator.endpoint}/emulator/sessions`,
-            `  curl -s -X PUT ${emulator.endpoint}/emulator/sessions/<sessionId>/outcome -d '{"status":"SUCCEEDED","confidence":98}'`,
+            `  curl -s -X PUT ${emulator.endpoint}/emulator/sessions/<sessionId>/check -d '{"status":"FAILED"}'      # its check, when streamed`,
+            `  curl -s -X PUT ${emulator.endpoint}/emulator/checks -d '{"status":"SUCCEEDED","confidence":60}'       # the next checks`,
+            `  curl -s -X DELETE ${emulator.endpoint}/emulator/checks                                                # SUCCEEDED again`,
+            `  curl -s -X PUT ${emulator.endpoint}/emulator/sessions/<sessionId>/outcome -d '{"status":"SUCCEEDED"}'  # now, without a stream`,
             "",
             "Ctrl-C stops it; it keeps nothing.",
         ].join("\n"),
     );
-    const stop = () => void emulator.stop().then(() => process.exit(0));
+    const stop = () =>
+        void emulator.stop().then(() => {
+            fs.rmSync(path.dirname(certificateFile), { recursive: true, force: true });
+            process.exit(0);
+        });
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
 }

@@ -6,8 +6,12 @@
  * retries and error parsing. This package's own tests run against it; `liveness-emulator` (emulator/cli.ts) serves it
  * from a shell.
  *
- * A device's check has no emulated streaming: set what it came to with `setOutcome`, in process or over the control
- * routes (`GET /emulator/sessions`, `PUT /emulator/sessions/{sessionId}/outcome`), which, like the emulator, listen on
+ * A device streams its check to `StartFaceLivenessSession` (emulator/stream.ts: a TLS WebSocket, reached through the
+ * standard AWS_ENDPOINT_URL_REKOGNITIONSTREAMING), which moves the session to IN_PROGRESS and, at its end, to what was
+ * decided for it ahead (`planOutcome`, `planChecks`), by default SUCCEEDED: the emulator decides nothing from the
+ * video. `setOutcome` sets a session's status at once, as if a check had happened. The control routes
+ * (`GET /emulator/sessions`, `PUT /emulator/sessions/{sessionId}/outcome`, `PUT /emulator/sessions/{sessionId}/check`,
+ * `PUT` or `DELETE /emulator/checks`) do the same from outside the process; like the emulator, they listen on
  * loopback only.
  *
  * Its rules are written from the service model independently of the provider's own API description, so that a
@@ -16,6 +20,7 @@
 import * as crypto from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
+import { CheckRecord, LivenessStreamServer, StreamHost } from "./stream";
 
 export const SESSION_LIFETIME_MS = 3 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,6 +40,10 @@ export interface EmulatedSession {
     status: "CREATED" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
     /** The confidence a finished check reports (0 to 100). @default 97.5 */
     confidence?: number;
+    /** What its streamed check is to come to, decided ahead (`planOutcome`). */
+    planned?: SessionOutcome;
+    /** What the emulator received of its streamed check, once one began. */
+    check?: CheckRecord;
 }
 
 /** What a device's check of a session came to, as a test sets it. */
@@ -47,6 +56,8 @@ export interface SessionOutcome {
 export interface EmulatorOptions {
     /** The loopback port to listen on. @default 0 - any free port (read it from `endpoint`) */
     port?: number;
+    /** The loopback port of the stream (TLS). @default 0 - any free port (read it from `streamEndpoint`) */
+    streamPort?: number;
     /** The region `env()` names; requests signed for any region are served. @default "us-east-1" */
     region?: string;
     /** Credentials the emulator accepts; a request signed with anything else is refused. */
@@ -76,7 +87,7 @@ interface InjectedError {
     status: number;
 }
 
-export class RekognitionEmulator {
+export class RekognitionEmulator implements StreamHost {
     readonly requests: ReceivedRequest[] = [];
     readonly sessions = new Map<string, EmulatedSession>();
     /** What the service does with a token it has seen: the session that token created. */
@@ -87,6 +98,9 @@ export class RekognitionEmulator {
     /** Requests refused for exceeding the quota. */
     throttledCount = 0;
     private server?: http.Server;
+    private readonly stream = new LivenessStreamServer(this);
+    /** What checks streamed from now on come to, unless planned for their session (`planChecks`). */
+    private nextChecks?: SessionOutcome;
     endpoint = "";
 
     constructor(readonly options: EmulatorOptions = {}) {}
@@ -106,6 +120,7 @@ export class RekognitionEmulator {
     env(): Record<string, string> {
         return {
             AWS_ENDPOINT_URL_REKOGNITION: this.endpoint,
+            AWS_ENDPOINT_URL_REKOGNITIONSTREAMING: this.stream.endpoint,
             AWS_ACCESS_KEY_ID: this.accessKeyId,
             AWS_SECRET_ACCESS_KEY: this.secretAccessKey,
             AWS_REGION: this.options.region ?? "us-east-1",
@@ -126,7 +141,7 @@ export class RekognitionEmulator {
         for (let i = 0; i < count; i++) this.injected.push({ operation, type, message, status });
     }
 
-    /** Moves a session along as a device would (the emulator has no streaming API). */
+    /** Moves a session along, without a stream. */
     setStatus(sessionId: string, status: EmulatedSession["status"]): void {
         this.sessions.get(sessionId)!.status = status;
     }
@@ -140,6 +155,38 @@ export class RekognitionEmulator {
     setOutcome(sessionId: string, outcome: SessionOutcome): void {
         const session = this.sessions.get(sessionId);
         if (session === undefined) throw new Error(`the emulator has no session ${sessionId}`);
+        session.status = outcome.status;
+        session.confidence = outcome.confidence;
+    }
+
+    /** What the streamed check of `sessionId` is to come to, whatever is planned for the next checks. */
+    planOutcome(sessionId: string, outcome: SessionOutcome): void {
+        const session = this.sessions.get(sessionId);
+        if (session === undefined) throw new Error(`the emulator has no session ${sessionId}`);
+        session.planned = outcome;
+    }
+
+    /** What every check streamed from now on comes to (unless planned for its session); undefined: SUCCEEDED again. */
+    planChecks(outcome: SessionOutcome | undefined): void {
+        this.nextChecks = outcome;
+    }
+
+    /** The stream's endpoint, and how to trust its certificate, made when the emulator started. */
+    streamTrust(): { endpoint: string; certificate: string; spkiHash: string } {
+        return { endpoint: this.stream.endpoint, certificate: this.stream.certificate, spkiHash: this.stream.spkiHash };
+    }
+
+    /** The session, if it exists and has not expired: what a stream may serve. */
+    liveSession(sessionId: string): EmulatedSession | undefined {
+        const session = this.sessions.get(sessionId);
+        return session !== undefined && this.now() - session.createdAt < SESSION_LIFETIME_MS ? session : undefined;
+    }
+
+    /** Gives a streamed check its end: what was planned (by default SUCCEEDED), or FAILED if the client abandoned it. */
+    finish(session: EmulatedSession, abandoned: boolean): void {
+        const outcome = abandoned
+            ? { status: "FAILED" as const }
+            : (session.planned ?? this.nextChecks ?? { status: "SUCCEEDED" as const });
         session.status = outcome.status;
         session.confidence = outcome.confidence;
     }
@@ -175,10 +222,12 @@ export class RekognitionEmulator {
         });
         await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, "127.0.0.1", resolve));
         this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        await this.stream.start(this.options.streamPort ?? 0);
         return this;
     }
 
     async stop(): Promise<void> {
+        await this.stream.stop();
         this.server?.closeAllConnections();
         await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     }
@@ -297,16 +346,32 @@ export class RekognitionEmulator {
                     sessionId: s.sessionId,
                     status: this.now() - s.createdAt >= SESSION_LIFETIME_MS ? "EXPIRED" : s.status,
                     createdAt: new Date(s.createdAt).toISOString(),
+                    ...(s.check
+                        ? {
+                              check: {
+                                  challenge: s.check.challenge.type,
+                                  videoEvents: s.check.videoEvents,
+                                  clientEvents: s.check.clientEvents.length,
+                                  ended: s.check.ended,
+                                  closeCode: s.check.closeCode,
+                              },
+                          }
+                        : {}),
                 })),
             });
         }
-        const outcomeRoute = /^PUT sessions\/([^/]+)\/outcome$/.exec(route);
-        if (!outcomeRoute) {
+        if (route === "DELETE checks") {
+            this.planChecks(undefined);
+            return answer(200, { checks: { status: "SUCCEEDED" } });
+        }
+        const outcomeRoute = /^PUT sessions\/([^/]+)\/(outcome|check)$/.exec(route);
+        if (!outcomeRoute && route !== "PUT checks") {
             return answer(404, {
-                message: `no control route ${route}: GET ${controlPrefix}sessions, PUT ${controlPrefix}sessions/{sessionId}/outcome`,
+                message:
+                    `no control route ${route}: GET ${controlPrefix}sessions, PUT ${controlPrefix}sessions/{sessionId}/outcome ` +
+                    `(now), PUT ${controlPrefix}sessions/{sessionId}/check (its streamed check), PUT or DELETE ${controlPrefix}checks (the next checks)`,
             });
         }
-        const sessionId = decodeURIComponent(outcomeRoute[1]);
         let outcome: SessionOutcome;
         try {
             outcome = JSON.parse(raw.toString("utf8"));
@@ -315,8 +380,14 @@ export class RekognitionEmulator {
         }
         const problem = outcomeProblem(outcome);
         if (problem) return answer(400, { message: problem });
+        if (!outcomeRoute) {
+            this.planChecks(outcome);
+            return answer(200, { checks: { status: outcome.status, confidence: outcome.confidence } });
+        }
+        const sessionId = decodeURIComponent(outcomeRoute[1]);
         if (!this.sessions.has(sessionId)) return answer(404, { message: `the emulator has no session ${sessionId}` });
-        this.setOutcome(sessionId, outcome);
+        if (outcomeRoute[2] === "check") this.planOutcome(sessionId, outcome);
+        else this.setOutcome(sessionId, outcome);
         return answer(200, { sessionId, status: outcome.status, confidence: outcome.confidence });
     }
 
@@ -417,6 +488,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<{ em
     const emulator = await new RekognitionEmulator(options).start();
     const names = [
         "AWS_ENDPOINT_URL_REKOGNITION",
+        "AWS_ENDPOINT_URL_REKOGNITIONSTREAMING",
         "AWS_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",

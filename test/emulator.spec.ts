@@ -60,11 +60,16 @@ describe("the Rekognition emulator, as shipped", function () {
                 const exported = Object.fromEntries(exportLines.map((line) => line.trim().slice("export ".length).split("=")));
                 assert.deepEqual(Object.keys(exported), [
                     "AWS_ENDPOINT_URL_REKOGNITION",
+                    "AWS_ENDPOINT_URL_REKOGNITIONSTREAMING",
                     "AWS_ACCESS_KEY_ID",
                     "AWS_SECRET_ACCESS_KEY",
                     "AWS_REGION",
+                    "NODE_EXTRA_CA_CERTS",
                 ]);
                 assert.match(exported.AWS_ENDPOINT_URL_REKOGNITION, /^http:\/\/127\.0\.0\.1:\d+$/);
+                assert.match(exported.AWS_ENDPOINT_URL_REKOGNITIONSTREAMING, /^https:\/\/127\.0\.0\.1:\d+$/);
+                assert.match(fs.readFileSync(exported.NODE_EXTRA_CA_CERTS, "utf8"), /^-----BEGIN CERTIFICATE-----/);
+                assert.match(stdout, /--ignore-certificate-errors-spki-list=[A-Za-z0-9+/]{43}=/);
                 assert.equal(exported.AWS_REGION, "eu-west-1");
                 assert.equal(fs.readFileSync(envOut, "utf8"), exportLines.map((line) => line.trim()).join("\n") + "\n");
 
@@ -89,6 +94,8 @@ describe("the Rekognition emulator, as shipped", function () {
                 child.kill("SIGTERM");
             }
             assert.equal(await new Promise((resolve) => child.once("exit", resolve)), 0);
+            const certificateFile = fs.readFileSync(envOut, "utf8").match(/NODE_EXTRA_CA_CERTS=(.*)/)![1];
+            assert.equal(fs.existsSync(certificateFile), false, "the certificate's file goes with the emulator");
         });
 
         it("refuses a bad port, naming the option, the value and what is allowed", async () => {
@@ -134,7 +141,8 @@ describe("the Rekognition emulator, as shipped", function () {
             assert.equal(answer.status, 404);
             assert.equal(
                 ((await answer.json()) as { message: string }).message,
-                "no control route DELETE everything: GET /emulator/sessions, PUT /emulator/sessions/{sessionId}/outcome",
+                "no control route DELETE everything: GET /emulator/sessions, PUT /emulator/sessions/{sessionId}/outcome (now), " +
+                    "PUT /emulator/sessions/{sessionId}/check (its streamed check), PUT or DELETE /emulator/checks (the next checks)",
             );
         });
     });
