@@ -280,9 +280,7 @@ describe("the policy pack (on resources from LivenessSetup)", () => {
                 },
             ];
             assert.deepEqual(await violations("device-roles-only-stream", guestInvoke), [
-                message(
-                    `execute-api:Invoke on ${api}/$default/POST/sessions, ${api}/$default/GET/sessions/* (role policy guest-invoke)`,
-                ),
+                message(`execute-api:Invoke on ${api}/$default/POST/sessions, ${api}/$default/GET/sessions/* (role policy guest-invoke)`),
             ]);
             const wider = [
                 ...good,
