@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Failure, memberShape, show, validate } from "../providers/faceLivenessApi";
 import { ChallengePreference, FaceLivenessSession, isPendingInput } from "../providers/faceLivenessSession";
 import type { SessionHost } from "../providers/faceLivenessSession";
+import { unknownKey } from "./mistakes";
 import { declareSessionApi, sessionApiMistakes } from "./sessionApi";
 import type { SessionApiArgs } from "./sessionApi";
 import { backendPolicy, deviceRoleTrustPolicy, frontendPolicy, keyPolicy, sessionKeyPrefix, tlsOnlyBucketPolicy } from "./policies";
@@ -612,27 +613,6 @@ function shown(value: unknown): string {
                 ? Object.fromEntries(Object.entries(v).map(([k, item]) => [k, withoutOutputs(item)]))
                 : v;
     return show(withoutOutputs(value));
-}
-
-/** "x is not a known argument", with the closest known name when one is near (a likely typo). */
-function unknownKey(path: string, shownValue: string, known: readonly string[]): string {
-    const key = path.slice(path.lastIndexOf(".") + 1);
-    const closest = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
-    const hint = closest && closest.d <= Math.max(2, Math.floor(key.length / 4)) ? `did you mean ${closest.k}? ` : "";
-    return `${path} (${shownValue}) is not known; ${hint}allowed: ${known.join(", ")}`;
-}
-
-/** The Levenshtein distance between two short names. */
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

@@ -14,6 +14,7 @@ import type { Failure } from "../providers/faceLivenessApi";
 import type { ChallengePreference } from "../providers/sessionProvider";
 import { apiEnvironment, defaultEventSource, sessionTable } from "../runtime/sessionApi/config";
 import type { SessionApiConfig } from "../runtime/sessionApi/config";
+import { unknownKey } from "./mistakes";
 import { apiSessionsPrefix, deviceInvokePolicy, lambdaTrustPolicy, sessionApiPolicy, verdictReaderPolicy } from "./policies";
 
 /** A JWT authorizer: API Gateway checks the token's issuer, audience (or `client_id`) and, if given, scopes. */
@@ -68,7 +69,7 @@ export interface SessionApiArgs {
      * concurrency is too small to reserve from (AWS keeps 100 unreserved). @default - twice the rate limit
      */
     readonly reservedConcurrency?: number;
-    /** Days the function's and the stage's logs are kept. @default 30 */
+    /** Days the function's and the stage's logs are kept: one of CloudWatch Logs' periods (`logRetentionPeriods`). @default 30 */
     readonly logRetentionDays?: number;
     /** Days a session record and its verdict are kept before DynamoDB's TTL removes them. @default 30 */
     readonly recordRetentionDays?: number;
@@ -105,6 +106,11 @@ export const sessionApiRanges: Record<keyof typeof sessionApiDefaults | QuotaSiz
     logRetentionDays: [1, 3653, "integer"],
     recordRetentionDays: [1, 3650, "integer"],
 };
+
+/** The retention periods CloudWatch Logs takes, in days; any other number is refused by AWS at deployment. */
+export const logRetentionPeriods = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** Every option of `api`, checked complete by the compiler. */
 export const sessionApiOptions: Record<keyof SessionApiArgs, true> = {
@@ -445,12 +451,16 @@ export function sessionApiMistakes(
     const mistakes: string[] = [];
     const options = api as Record<string, unknown>;
     for (const [key, value] of Object.entries(options)) {
-        if (!(key in sessionApiOptions)) mistakes.push(`api.${key} (${shown(value)}) is not known; allowed: ${allowed.join(", ")}`);
+        if (!(key in sessionApiOptions)) mistakes.push(unknownKey(`api.${key}`, shown(value), allowed));
     }
     for (const [key, [min, max, kind]] of Object.entries(sessionApiRanges)) {
         const value = options[key];
         if (value === undefined) continue;
-        if (key === "reservedConcurrency" && value === 0) {
+        if (key === "logRetentionDays" && !(logRetentionPeriods as readonly unknown[]).includes(value)) {
+            mistakes.push(
+                `api.logRetentionDays must be one of CloudWatch Logs' retention periods (${logRetentionPeriods.join(", ")}), got ${shown(value)}`,
+            );
+        } else if (key === "reservedConcurrency" && value === 0) {
             mistakes.push("api.reservedConcurrency must be -1 (none reserved) or from 1 to 1000, got 0 (which would stop the function)");
         } else if (typeof value !== "number" || (kind === "integer" && !Number.isInteger(value)) || value < min || value > max) {
             mistakes.push(

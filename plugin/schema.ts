@@ -184,7 +184,7 @@ const sessionApiDocs: Record<keyof SessionApiArgs, string> = {
     throttlingBurstLimit: "`POST /sessions`' burst limit (`GET` gets four times it, at most 5,000). Default: twice the rate limit.",
     reservedConcurrency:
         "The function's reserved concurrency; -1 reserves none (for an account too small to reserve from). Default: twice the rate limit.",
-    logRetentionDays: `Days the function's and the stage's logs are kept. Default: ${sessionApiDefaults.logRetentionDays}.`,
+    logRetentionDays: `Days the function's and the stage's logs are kept, one of CloudWatch Logs' periods (1, 3, 5, 7, 14, 30, 60, 90, …, 3653). Default: ${sessionApiDefaults.logRetentionDays}.`,
     recordRetentionDays: `Days a session record and its verdict are kept. Default: ${sessionApiDefaults.recordRetentionDays}.`,
     corsAllowOrigins: "Origins browsers may call the API from (CORS); never `*`. Default: none.",
 };

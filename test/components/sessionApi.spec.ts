@@ -379,6 +379,16 @@ describe("LivenessSetup with api (mocks)", () => {
             "api.threshold (80) is not known; allowed: auth, confidenceThreshold, maxFailures, failureWindowSeconds, lockoutSeconds, maxSessionsPerWindow, auditImagesLimit, challengePreferences, throttlingRateLimit, throttlingBurstLimit, reservedConcurrency, logRetentionDays, recordRetentionDays, corsAllowOrigins",
         ],
         [
+            "a misspelt option close to a known one",
+            { api: { ...jwtApi, confidenceTreshold: 95 } },
+            "api.confidenceTreshold (95) is not known; did you mean confidenceThreshold? allowed: auth, confidenceThreshold, maxFailures, failureWindowSeconds, lockoutSeconds, maxSessionsPerWindow, auditImagesLimit, challengePreferences, throttlingRateLimit, throttlingBurstLimit, reservedConcurrency, logRetentionDays, recordRetentionDays, corsAllowOrigins",
+        ],
+        [
+            "a log retention CloudWatch Logs does not take",
+            { api: { ...jwtApi, logRetentionDays: 45 } },
+            "api.logRetentionDays must be one of CloudWatch Logs' retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 45",
+        ],
+        [
             "a bad challenge",
             { api: { ...jwtApi, challengePreferences: [{ type: "Blink" }] } },
             'api.challengePreferences[0].type must be a challenge type: one of FaceMovementAndLightChallenge, FaceMovementChallenge, got "Blink"',
