@@ -1,8 +1,9 @@
 /**
  * `pulumi-rekognition-liveness/testing`: Pulumi mocks for unit tests of programs that use this package, as Pulumi's
- * testing guide describes (`pulumi.runtime.setMocks`). They answer what `LivenessSetup` and `FaceLivenessSession` need
- * (the invokes `aws.getRegion`, `getPartition` and `getCallerIdentity`, a session's id and outputs, a bucket's and a
- * key's names and ARNs) and hand everything else to your own mocks.
+ * testing guide describes (`pulumi.runtime.setMocks`). They answer what `LivenessSetup` (with every option, `api` and
+ * `deviceIdentity` included) and `FaceLivenessSession` need (the invokes `aws.getRegion`, `getPartition` and
+ * `getCallerIdentity`, a session's id and outputs, and the names, ARNs and URLs of the bucket, key, identity pool,
+ * roles, table, log groups, function, API and stage) and hand everything else to your own mocks.
  *
  * @example
  * import * as pulumi from "@pulumi/pulumi";
@@ -84,6 +85,40 @@ export function livenessMocks(options: LivenessMocksOptions = {}): pulumi.runtim
                 case "aws:iam/role:Role": {
                     const name = (inputs.name as string | undefined) ?? args.name;
                     return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${accountId}:role/${name}` } };
+                }
+                // The session API's resources (`api`).
+                case "aws:dynamodb/table:Table": {
+                    const name = (inputs.name as string | undefined) ?? `${args.name}-mock`;
+                    return { id: name, state: { ...inputs, name, arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` } };
+                }
+                case "aws:cloudwatch/logGroup:LogGroup": {
+                    const name = (inputs.name as string | undefined) ?? `${args.name}-mock`;
+                    return { id: name, state: { ...inputs, name, arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}` } };
+                }
+                case "aws:lambda/function:Function": {
+                    const name = (inputs.name as string | undefined) ?? `${args.name}-mock`;
+                    const arn = `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+                    const invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`;
+                    return { id: name, state: { ...inputs, name, arn, invokeArn } };
+                }
+                case "aws:apigatewayv2/api:Api": {
+                    const apiId = uuidFrom(args.name).slice(0, 10);
+                    return {
+                        id: apiId,
+                        state: {
+                            ...inputs,
+                            apiEndpoint: `https://${apiId}.execute-api.${region}.amazonaws.com`,
+                            executionArn: `arn:aws:execute-api:${region}:${accountId}:${apiId}`,
+                        },
+                    };
+                }
+                case "aws:apigatewayv2/stage:Stage": {
+                    const apiId = String(inputs.apiId);
+                    const stage = inputs.name === "$default" ? "" : `${String(inputs.name)}/`;
+                    return {
+                        id: String(inputs.name),
+                        state: { ...inputs, invokeUrl: `https://${apiId}.execute-api.${region}.amazonaws.com/${stage}` },
+                    };
                 }
                 default:
                     return { id: `${args.name}-id`, state: inputs };
