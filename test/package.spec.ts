@@ -184,7 +184,7 @@ describe("the package, built, packed and installed into a consumer's program", f
         forceConsistentCasingInFileNames: true,
     };
 
-    it("compiles the unit tests of docs/liveness-setup.md and docs/emulator.md as pasted, with Pulumi's TypeScript template and node16 or bundler resolution, and they pass", async () => {
+    it("runs the unit test of docs/liveness-setup.md with its own command as documented, and compiles both docs' tests as pasted with Pulumi's TypeScript template and node16 or bundler resolution, and they pass", async () => {
         const dir = path.join(tmp, "consumer", "documented");
         fs.mkdirSync(dir);
         const documented = { ...documentedFiles("liveness-setup.md"), ...documentedFiles("emulator.md") };
@@ -203,6 +203,25 @@ describe("the package, built, packed and installed into a consumer's program", f
             tsc("--noEmit", "--skipLibCheck", "--module", "node16", "--moduleResolution", "node16"),
             tsc("--noEmit", "--skipLibCheck", "--module", "esnext", "--moduleResolution", "bundler"),
         ]);
+        // The command docs/liveness-setup.md gives, as written, with the dev dependencies it says to install (this
+        // project's own copies, linked into the consumer instead of downloaded).
+        const consumerModules = path.join(tmp, "consumer", "node_modules");
+        for (const dependency of ["mocha", "ts-node", "@types/mocha"]) {
+            const linked = path.join(consumerModules, dependency);
+            if (!fs.existsSync(linked)) fs.symlinkSync(path.dirname(require.resolve(`${dependency}/package.json`)), linked);
+        }
+        fs.mkdirSync(path.join(consumerModules, ".bin"), { recursive: true });
+        const mochaBin = path.join(consumerModules, ".bin", "mocha");
+        if (!fs.existsSync(mochaBin)) fs.symlinkSync(require.resolve("mocha/bin/mocha.js"), mochaBin);
+        const command = /then `(npx mocha -r ts-node\/register index\.test\.ts)`/.exec(
+            fs.readFileSync(path.join(projectDir, "docs", "liveness-setup.md"), "utf8"),
+        );
+        assert.ok(command, "docs/liveness-setup.md gives the command");
+        const asDocumented = await run("bash", ["-c", command[1]], { cwd: dir }).catch((error: { stdout: string; stderr: string }) =>
+            assert.fail(`${command[1]}: ${error.stdout}${error.stderr}`),
+        );
+        assert.match(asDocumented.stdout, /1 passing/);
+
         const tests = ["bin/index.test.js", "bin/liveness.test.js"];
         const mocha = await run(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--no-config", ...tests], { cwd: dir }).catch(
             (error: { stdout: string; stderr: string }) => assert.fail(`mocha: ${error.stdout}${error.stderr}`),
