@@ -9,10 +9,23 @@
 # of @pulumi/pulumi in package-lock.json; tools/engine/go.mod pins it). Never a downloaded binary. Progress goes to
 # stderr; stdout carries only the folder. Beside the CLI: the Node.js language host (a stand-in, tools/engine/langhost),
 # the dynamic-provider launcher, the YAML language host (tools/engine/yaml), and the Go and Python language hosts (one
-# stand-in, tools/engine/sdkhost, under both names) that the engine tests' programs in those languages run with.
+# stand-in, tools/engine/sdkhost, under both names) that the engine tests' programs in those languages run with. Also
+# built once (not by --find): the oldest CLI the README claims (tools/engine/oldest, into .engine/oldest-v<version>/),
+# which the git-URL tests run too, and the SDK generator with a Python environment holding the Python SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
+case "$mode" in
+build | --find) ;;
+-h | --help)
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+*)
+    echo "engine: unknown option $mode; usage: npm run engine [-- --find | --help]" >&2
+    exit 2
+    ;;
+esac
 
 version="$(node -p 'require("./package-lock.json").packages["node_modules/@pulumi/pulumi"].version')"
 pinned="$(sed -n 's#^[[:space:]]*github.com/pulumi/pulumi/pkg/v3 v\([0-9.]*\).*#\1#p' tools/engine/go.mod)"

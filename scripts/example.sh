@@ -3,16 +3,19 @@
 # account. The tracked Pulumi.dev.yaml is only read: the CLI runs with a copy in .pulumi-state/ that also holds the
 # stack's encryption salt (a new stack's salt is written there, never into your tree).
 # Needs the Pulumi CLI 3.139 or newer (https://www.pulumi.com/docs/install/), which downloads the AWS provider plugin
-# the stack needs, and AWS credentials in the usual places (AWS_PROFILE, ~/.aws, environment variables, SSO). The CLI
-# that `npm run engine` builds tries that download too, and fails where there is no network (the test machines).
+# the stack needs, and AWS credentials in the usual places (AWS_PROFILE, ~/.aws, environment variables, SSO): a `pulumi`
+# on PATH, else the one `npm run engine` built. That one tries the plugin's download too, and fails where there is no
+# network (the test machines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 action="${1:-up}"
 
-if ! command -v pulumi >/dev/null 2>&1; then
-    echo "The Pulumi CLI is not installed: see https://www.pulumi.com/docs/install/ (e.g. 'curl -fsSL https://get.pulumi.com | sh')." >&2
+# Your own `pulumi` first, else the one `npm run engine` built (scripts/engine.sh --find looks in that order).
+if ! cli_dir="$(bash scripts/engine.sh --find 2>/dev/null)"; then
+    echo "The Pulumi CLI is not installed: see https://www.pulumi.com/docs/install/ (e.g. 'curl -fsSL https://get.pulumi.com | sh'), or build it here with 'npm run engine'." >&2
     exit 1
 fi
+export PATH="$cli_dir:$PATH"
 version="$(pulumi version | sed 's/^v//')"
 if ! node -e 'const [a, b] = process.argv[1].split(".").map(Number); process.exit(a > 3 || (a === 3 && b >= 139) ? 0 : 1)' "$version"; then
     echo "The Pulumi CLI on PATH is $version; this stack needs 3.139 or newer (older CLIs do not pass aws:region to the sessions' provider)." >&2

@@ -1,7 +1,7 @@
 // Refuses a release whose versions disagree. Users add the plugin at a git tag
 // (`pulumi package add github.com/<org>/<repo>/plugin@v<version>`), and their engines fetch it again by the version the
 // generated SDKs carry, so the tag, package.json (the npm package's version, which the plugin and its schema report),
-// and plugin/package.json with its lock must all say the same version.
+// plugin/package.json with its lock, and the policy pack's policy/package.json must all say the same version.
 //
 //   node scripts/releaseCheck.mjs                 checks the files, and every v* tag at HEAD (none outside a git checkout)
 //   node scripts/releaseCheck.mjs --tag v1.2.3    checks the files against that tag (a release workflow passes its tag)
@@ -25,6 +25,8 @@ const versions = {
     "plugin/package.json": read("plugin/package.json").version,
     "plugin/package-lock.json": pluginLock.version,
     'plugin/package-lock.json packages[""]': pluginLock.packages[""].version,
+    // The policy pack ships in the same release: `pulumi preview --policy-pack` reports its version.
+    "policy/package.json": read("policy/package.json").version,
 };
 
 /** The release tags to check: the one given, else those at HEAD. */

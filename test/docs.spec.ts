@@ -43,4 +43,22 @@ describe("the README and docs/", () => {
         assert.ok(listed.tests.length > 0);
         assert.deepEqual([...new Set(listed.tests.map((test) => path.relative(projectDir, test.file)))], [file]);
     });
+
+    it("name the Go version tools/engine/go.mod asks for and the Node.js the package's engines require", () => {
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        const goVersion = /^go (\S+)$/m.exec(fs.readFileSync(path.join(projectDir, "tools/engine/go.mod"), "utf8"))![1];
+        assert.match(readme, new RegExp(`Go ${goVersion.replace(/\./g, "\\.")} or\\s+newer`));
+        const engines = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")).engines.node as string;
+        assert.equal(engines, ">=22");
+        assert.match(readme, /the package itself needs Node\.js 22 or newer/);
+    });
+
+    it("say what npm run engine -- --help does: it prints the usage, and builds nothing", async () => {
+        const { stdout, stderr } = await run("bash", [path.join(projectDir, "scripts/engine.sh"), "--help"], { cwd: projectDir });
+        assert.match(stdout, /^Finds the Pulumi CLI that runs this project's stacks and engine tests/);
+        assert.match(stdout, /bash scripts\/engine\.sh --find/);
+        assert.match(stdout, /the oldest CLI the README claims/);
+        assert.equal(stderr, "", "no build started");
+        assert.match(fs.readFileSync(path.join(projectDir, "README.md"), "utf8"), /`npm run engine -- --help` prints its usage/);
+    });
 });

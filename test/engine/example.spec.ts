@@ -23,19 +23,33 @@ describe("npm run example:*: the example stack's commands", function () {
     before(function () {
         binDir = engineOrSkip(this);
         copy = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-example-"));
-        for (const file of ["scripts/example.sh", "Pulumi.yaml", "Pulumi.dev.yaml", "index.ts", "package.json"]) {
+        for (const file of [
+            "scripts/example.sh",
+            "scripts/engine.sh",
+            "Pulumi.yaml",
+            "Pulumi.dev.yaml",
+            "index.ts",
+            "package.json",
+            "package-lock.json",
+        ]) {
             fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
             fs.copyFileSync(path.join(projectDir, file), path.join(copy, file));
         }
-        fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(copy, "node_modules"));
+        // What engine.sh reads to find the CLI `npm run engine` built: its sources' pins, and .engine/ itself.
+        for (const folder of ["node_modules", "tools", ".engine"]) fs.symlinkSync(path.join(projectDir, folder), path.join(copy, folder));
     });
     after(() => copy && fs.rmSync(copy, { recursive: true, force: true }));
 
-    /** `bash scripts/example.sh preview` in the copy, with the engine's CLI first on PATH and nothing of AWS. */
-    async function preview(): Promise<string> {
+    /** `bash scripts/example.sh preview` in the copy, with nothing of AWS and, unless `onPath` is false, the engine's CLI first on PATH. */
+    async function preview(onPath = true): Promise<string> {
+        // Without it: no folder holding a `pulumi` on PATH at all, as on a machine where only `npm run engine` built one.
+        const withoutPulumi = (process.env.PATH ?? "")
+            .split(path.delimiter)
+            .filter((dir) => !fs.existsSync(path.join(dir, "pulumi")))
+            .join(path.delimiter);
         const env = {
             ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_") && !name.startsWith("PULUMI_"))),
-            PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+            PATH: onPath ? `${binDir}${path.delimiter}${process.env.PATH}` : withoutPulumi,
             PULUMI_HOME: path.join(copy, ".pulumi-home"),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -63,14 +77,23 @@ describe("npm run example:*: the example stack's commands", function () {
         assert.equal(fs.readFileSync(path.join(copy, ".pulumi-state/Pulumi.dev.yaml"), "utf8"), used, "the same salt, reused");
         assert.equal(fs.readFileSync(path.join(copy, "Pulumi.dev.yaml"), "utf8"), tracked);
         assert.deepEqual(fs.readdirSync(copy).sort(), [
+            ".engine",
             ".pulumi-home",
             ".pulumi-state",
             "Pulumi.dev.yaml",
             "Pulumi.yaml",
             "index.ts",
             "node_modules",
+            "package-lock.json",
             "package.json",
             "scripts",
+            "tools",
         ]);
+    });
+
+    it("finds the CLI npm run engine built when there is none on PATH, as the demo does", async () => {
+        const output = await preview(false);
+        assert.doesNotMatch(output, /The Pulumi CLI is not installed/);
+        assert.match(output, /Previewing update \(dev\)/, output);
     });
 });

@@ -77,7 +77,8 @@ describe("the release check (scripts/releaseCheck.mjs, before the tests and on e
     function checkout(change: (dir: string) => void = () => {}): string {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-release-check-"));
         fs.mkdirSync(path.join(dir, "plugin"));
-        for (const file of ["package.json", "plugin/package.json", "plugin/package-lock.json"]) {
+        fs.mkdirSync(path.join(dir, "policy"));
+        for (const file of ["package.json", "plugin/package.json", "plugin/package-lock.json", "policy/package.json"]) {
             fs.copyFileSync(path.join(projectDir, file), path.join(dir, file));
         }
         change(dir);
@@ -108,6 +109,20 @@ describe("the release check (scripts/releaseCheck.mjs, before the tests and on e
             const result = check("--root", dir);
             assert.equal(result.status, 1);
             assert.match(result.stderr, /but plugin\/package\.json says "0\.0\.1"\./);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("refuses a policy pack whose version is not package.json's", () => {
+        const dir = checkout((at) => {
+            const file = path.join(at, "policy", "package.json");
+            fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), version: "0.1.0" }));
+        });
+        try {
+            const result = check("--root", dir);
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /but policy\/package\.json says "0\.1\.0"\./);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
