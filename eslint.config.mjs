@@ -18,6 +18,7 @@ export default tseslint.config(
             ".pulumi-state/",
             "policy/node_modules/",
             "policy/bin/",
+            "examples/web/dist/",
         ],
     },
     js.configs.recommended,
@@ -48,7 +49,7 @@ export default tseslint.config(
     },
     {
         // Build scripts: ES modules run by Node.
-        files: ["scripts/**/*.mjs"],
+        files: ["scripts/**/*.mjs", "examples/web/*.mjs"],
         languageOptions: { sourceType: "module", globals: { Buffer: "readonly", console: "readonly", process: "readonly" } },
     },
     {

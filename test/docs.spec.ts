@@ -10,7 +10,13 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const projectDir = path.resolve(__dirname, "..");
-const pages = ["README.md", ...fs.readdirSync(path.join(projectDir, "docs")).map((page) => `docs/${page}`)];
+const pages = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(projectDir, "docs"))
+        .filter((page) => page.endsWith(".md"))
+        .map((page) => `docs/${page}`),
+];
 
 describe("the README and docs/", () => {
     it("have tables with one header row each: no table repeats its header", () => {

@@ -77,7 +77,7 @@ describe("the package, built, packed and installed into a consumer's program", f
         for (const file of packedFiles) {
             assert.match(
                 file,
-                /^(bin\/(lib|testing|providers\/|components\/|emulator\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml|dist\/main\.js)$|README\.md$|docs\/[a-z-]+\.md$|LICENSE$|package\.json$)/,
+                /^(bin\/(lib|testing|providers\/|components\/|emulator\/|plugin\/|runtime\/sessionApi\/)|plugin\/(index\.js|package\.json|PulumiPlugin\.yaml|dist\/main\.js)$|README\.md$|docs\/[a-z-]+\.md$|docs\/images\/[a-z-]+\.png$|LICENSE$|package\.json$)/,
                 `unexpected ${file}`,
             );
         }
