@@ -472,51 +472,42 @@ async function answerVerdict(record: Item, held?: number): Promise<Answer> {
         const now = Date.now();
         if (lease > now) return answer;
         held = now + PUBLISH_LEASE_MS;
-        try {
-            await table.send(
-                new UpdateCommand({
-                    TableName: config.tableName,
-                    Key: key,
-                    UpdateExpression: "SET eventPending = :held",
-                    ConditionExpression: "eventPending = :seen",
-                    ExpressionAttributeValues: { ":held": held, ":seen": lease },
-                }),
-            );
-        } catch (error) {
-            // A racing read took it first, and publishes.
-            if (error instanceof ConditionalCheckFailedException) return answer;
-            throw error;
-        }
+        // A racing read that took it first publishes instead.
+        if (!(await moveLease(key, lease, held))) return answer;
     }
     if (await publishVerdict(record)) {
-        try {
-            await table.send(
-                new UpdateCommand({
-                    TableName: config.tableName,
-                    Key: key,
-                    UpdateExpression: "REMOVE eventPending",
-                    ConditionExpression: "attribute_exists(pk)",
-                }),
-            );
-        } catch (error) {
-            // Published: a mark left behind only means one more publication by a later read.
-            logger.warn("a published verdict's pending mark was not cleared", { errorName: (error as { name?: string }).name ?? "Error" });
-        }
+        // Published: a mark left behind (the write failed, or another read took the lease meanwhile) only means one
+        // more publication by a later read.
+        await moveLease(key, held, undefined).catch((error: { name?: string }) =>
+            logger.warn("a published verdict's pending mark was not cleared", { errorName: error.name ?? "Error" }),
+        );
         return answer;
     }
     // Released, so that the device's retry (it gets a 503) publishes at once rather than after the lease.
-    await table
-        .send(
+    await moveLease(key, held, 0).catch(() => false);
+    return UNAVAILABLE();
+}
+
+/**
+ * Moves a verdict's event lease from `from` to `to` (undefined: the event is no longer pending), unless someone moved
+ * it since; false if someone did.
+ */
+async function moveLease(key: { pk: string; sk: string }, from: number, to: number | undefined): Promise<boolean> {
+    try {
+        await table.send(
             new UpdateCommand({
                 TableName: config.tableName,
                 Key: key,
-                UpdateExpression: "SET eventPending = :released",
-                ConditionExpression: "eventPending = :held",
-                ExpressionAttributeValues: { ":released": 0, ":held": held },
+                UpdateExpression: to === undefined ? "REMOVE eventPending" : "SET eventPending = :to",
+                ConditionExpression: "eventPending = :from",
+                ExpressionAttributeValues: { ":from": from, ...(to === undefined ? {} : { ":to": to }) },
             }),
-        )
-        .catch(() => undefined);
-    return UNAVAILABLE();
+        );
+        return true;
+    } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+    }
 }
 
 /** Publishes a decided session's event, retrying entries EventBridge failed; false if it still has not taken it. */

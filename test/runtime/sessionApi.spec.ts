@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "node:assert";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { RekognitionEmulator, startEmulator } from "../../emulator/rekognitionEmulator";
@@ -407,6 +407,37 @@ describe("the session API's handler, as built, against the emulator and moto", f
                 Items!.map((i) => [i.sessionId, i.status, i.live, i.confidence]),
                 [[sessionId, "SUCCEEDED", true, 96.25]],
             );
+        });
+
+        it("a verdict whose recorder died before publishing is published by a later read once its lease runs out, not before", async () => {
+            await receivedEvents();
+            const sessionId = await create();
+            emulator.setOutcome(sessionId, { status: "FAILED" });
+            await read(sessionId);
+            assert.equal((await receivedEvents()).length, 1);
+            // As if the request that recorded the verdict had died between its transaction and its event.
+            const key = { pk: "OWNER#alice", sk: `SESSION#${sessionId}` };
+            const markPending = (lease: number) =>
+                DynamoDBDocumentClient.from(dynamodb()).send(
+                    new UpdateCommand({
+                        TableName: tableName,
+                        Key: key,
+                        UpdateExpression: "SET eventPending = :lease",
+                        ExpressionAttributeValues: { ":lease": lease },
+                    }),
+                );
+            await markPending(realNow() + 60_000);
+            assert.deepEqual(bodyOf(await read(sessionId)), { sessionId, status: "FAILED", live: false });
+            assert.deepEqual(await receivedEvents(), [], "a lease still held: its holder publishes");
+            await markPending(realNow() - 1);
+            assert.deepEqual(bodyOf(await read(sessionId)), { sessionId, status: "FAILED", live: false });
+            assert.deepEqual(
+                (await receivedEvents()).map((e) => e.detail.sessionId),
+                [sessionId],
+                "published by the read that found the lease run out",
+            );
+            const { Item } = await DynamoDBDocumentClient.from(dynamodb()).send(new GetCommand({ TableName: tableName, Key: key }));
+            assert.equal(Item!.eventPending, undefined);
         });
 
         it("fails with 400 on a malformed session id, and 401 without an identity", async () => {
