@@ -101,6 +101,9 @@ const VARIABLES: Record<keyof SessionApiConfig, string> = {
     eventSource: "LIVENESS_EVENT_SOURCE",
 };
 
+/** Every variable the function's environment may hold. */
+export const apiEnvironmentVariables: readonly string[] = Object.values(VARIABLES);
+
 /** The numeric settings and the range each must lie in. */
 const NUMBERS: Partial<Record<keyof SessionApiConfig, [number, number]>> = {
     auditImagesLimit: [0, 4],

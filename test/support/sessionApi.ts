@@ -5,7 +5,13 @@
  */
 import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SessionApiConfig, apiEnvironment, defaultEventSource, sessionTable } from "../../runtime/sessionApi/config";
+import {
+    SessionApiConfig,
+    apiEnvironment,
+    apiEnvironmentVariables,
+    defaultEventSource,
+    sessionTable,
+} from "../../runtime/sessionApi/config";
 
 export const builtHandler = path.resolve(__dirname, "../../bin/runtime/sessionApi/index.js");
 
@@ -33,8 +39,12 @@ export function configFor(tableName: string, overrides: Partial<SessionApiConfig
     };
 }
 
-/** A fresh load of the built handler with `config` as the function's environment (it reads it, and makes its clients, at load). */
+/**
+ * A fresh load of the built handler with `config` as the function's environment (it reads it, and makes its clients, at
+ * load): exactly that environment, so that no setting of a handler loaded before (an identity pool) carries over.
+ */
 export function loadHandler(config: SessionApiConfig): Handler {
+    for (const name of apiEnvironmentVariables) delete process.env[name];
     for (const [name, value] of Object.entries(apiEnvironment(config))) process.env[name] = value;
     delete require.cache[builtHandler];
     return (require(builtHandler) as { handler: Handler }).handler;
