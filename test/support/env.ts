@@ -25,7 +25,9 @@ export function processesOfThisRun(): { pid: number; command: string }[] {
             if (!fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) continue;
             const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
             if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue; // exited, not yet reaped
-            found.push({ pid, command: fs.readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").trim() });
+            const command = fs.readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").trim();
+            // Its working folder says which test's stack or project it served.
+            found.push({ pid, command: `${command} (in ${fs.readlinkSync(`/proc/${pid}/cwd`)})` });
         } catch {
             // Gone meanwhile, or not ours to read.
         }

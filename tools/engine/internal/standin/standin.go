@@ -71,14 +71,23 @@ func Serve(host pulumirpc.LanguageRuntimeServer, engineAddress string) {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	if engineAddress != "" {
-		// Exit when the engine goes away, as every plugin does.
-		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, cancel); err != nil {
+		// Exit when the engine goes away, as every plugin does. The real hosts look every 5 minutes; this stand-in,
+		// which only tests run, every 2 seconds, so that a CLI killed outright (as when a CI job is cancelled, which a
+		// test plays) leaves no host behind for long.
+		if err := rpcutil.Healthcheck(ctx, engineAddress, 2*time.Second, cancel); err != nil {
 			fmt.Fprintf(os.Stderr, "could not start the health check: %v\n", err)
 			os.Exit(1)
 		}
 	}
 	stop := make(chan bool)
-	go func() { <-ctx.Done(); close(stop) }()
+	go func() {
+		<-ctx.Done()
+		close(stop)
+		// Stopping waits for the calls in flight (a program still running); the CLI gives a plugin 5 seconds after the
+		// interrupt before it kills it, if it is still there to: so does this host, then goes whatever is running.
+		time.Sleep(5 * time.Second)
+		os.Exit(1)
+	}()
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: stop,
 		Init: func(srv *grpc.Server) error {
