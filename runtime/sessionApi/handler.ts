@@ -70,6 +70,8 @@ const LIMITS_ATTEMPTS = 8;
 const PUBLISH_ATTEMPTS = 3;
 /** How long the request that holds a verdict's pending event has to publish it before another read may. */
 const PUBLISH_LEASE_MS = 5000;
+/** How long a read waits for another request to publish a verdict's event before answering 503 (Retry-After). */
+const HOLDER_WAIT_MS = 1000;
 
 const ownerKey = (owner: string) => `OWNER#${owner}`;
 const sessionKeyOf = (owner: string, sessionId: string) => ({ pk: ownerKey(owner), sk: `SESSION#${sessionId}` });
@@ -458,10 +460,10 @@ async function recordVerdict(owner: string, record: Item, verdict: Verdict, now:
 }
 
 /**
- * Answers a decided session, after making sure its event is on its way. The request that recorded the verdict holds
- * the event's lease (`held`) and publishes it; a read that finds the lease run out (that request could not publish,
- * or died) takes it and publishes; a read that finds it held by another answers at once. An event may so be published
- * more than once; consumers de-duplicate by session id.
+ * Answers a decided session once its event is published. The request that recorded the verdict holds the event's
+ * lease (`held`) and publishes it; a read that finds the lease held by another waits a moment for it to be published,
+ * else answers 503 until the lease runs out, then takes it and publishes. An event may so be published more than once;
+ * consumers de-duplicate by session id.
  */
 async function answerVerdict(record: Item, held?: number): Promise<Answer> {
     const answer = json(200, { sessionId: record.sessionId, status: record.status, live: record.live });
@@ -469,11 +471,20 @@ async function answerVerdict(record: Item, held?: number): Promise<Answer> {
     if (lease === undefined) return answer;
     const key = sessionKeyOf(record.owner as string, record.sessionId as string);
     if (held !== lease) {
+        // Held by another request: publishing now (then its mark goes within moments), or failed after recording the
+        // verdict without publishing (then its lease runs out). The verdict is answered only once its event is out.
+        let seen = lease;
+        for (let waited = 0; seen > Date.now() && waited < HOLDER_WAIT_MS; waited += 200) {
+            await pause(200);
+            const current = await getRecord(key);
+            if (current?.eventPending === undefined) return answer;
+            seen = current.eventPending as number;
+        }
         const now = Date.now();
-        if (lease > now) return answer;
+        if (seen > now) return refuse(503, "the verdict is being recorded; try again shortly", { "retry-after": secondsUntil(seen, now) });
         held = now + PUBLISH_LEASE_MS;
-        // A racing read that took it first publishes instead.
-        if (!(await moveLease(key, lease, held))) return answer;
+        // A racing read took it first: it publishes, and this one's device asks again.
+        if (!(await moveLease(key, seen, held))) return UNAVAILABLE();
     }
     if (await publishVerdict(record)) {
         // Published: a mark left behind (the write failed, or another read took the lease meanwhile) only means one
