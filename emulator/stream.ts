@@ -130,29 +130,23 @@ function verifyPresigned(
     return { error: "the presigned request's signature does not match: check the access key's secret and the signed query" };
 }
 
-/** A server event: `:message-type event`, JSON. */
-function eventMessage(type: string, body: object): Uint8Array {
+/** A server message: JSON, `:message-type` event (named by `:event-type`) or exception (by `:exception-type`). */
+function serverMessage(kind: "event" | "exception", type: string, body: object): Uint8Array {
     return codec.encode({
         headers: {
-            ":message-type": { type: "string", value: "event" },
-            ":event-type": { type: "string", value: type },
+            ":message-type": { type: "string", value: kind },
+            [`:${kind}-type`]: { type: "string", value: type },
             ":content-type": { type: "string", value: "application/json" },
         },
         body: utf8.encode(JSON.stringify(body)),
     });
 }
 
-/** A service error in the stream: `:message-type exception`, as the service reports one mid-stream. */
-function exceptionMessage(type: string, message: string): Uint8Array {
-    return codec.encode({
-        headers: {
-            ":message-type": { type: "string", value: "exception" },
-            ":exception-type": { type: "string", value: type },
-            ":content-type": { type: "string", value: "application/json" },
-        },
-        body: utf8.encode(JSON.stringify({ Message: message, Code: type })),
-    });
-}
+/** A server event. */
+const eventMessage = (type: string, body: object) => serverMessage("event", type, body);
+
+/** A service error in the stream, as the service reports one mid-stream. */
+const exceptionMessage = (type: string, message: string) => serverMessage("exception", type, { Message: message, Code: type });
 
 /**
  * The challenge the session asked for (its `ChallengePreferences`, in order, within their versions; the service's

@@ -106,6 +106,10 @@ export async function startLocalCheck(options: { maxFailures?: number } = {}): P
     async function answerApi(req: http.IncomingMessage, url: URL, body: Buffer) {
         const route = url.pathname.slice("/api".length);
         const authorization = String(req.headers.authorization ?? "");
+        const forbidden = { statusCode: 403, headers: {}, body: JSON.stringify({ message: "Forbidden" }) };
+        // Unsigned, or without the date it was signed at: refused as API Gateway's IAM auth refuses it.
+        if (!authorization.startsWith("AWS4-HMAC-SHA256 ") || !/^\d{8}T\d{6}Z$/.test(String(req.headers["x-amz-date"] ?? "")))
+            return forbidden;
         const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)?.[1].split(";") ?? [];
         const date = String(req.headers["x-amz-date"] ?? "");
         const signingDate = new Date(date.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
@@ -121,9 +125,7 @@ export async function startLocalCheck(options: { maxFailures?: number } = {}): P
             },
             { signingDate },
         );
-        if (authorization === "" || resigned.headers.authorization !== authorization) {
-            return { statusCode: 403, headers: {}, body: JSON.stringify({ message: "Forbidden" }) };
-        }
+        if (resigned.headers.authorization !== authorization) return forbidden;
         const sessionId = /^\/sessions\/([^/]+)$/.exec(route)?.[1];
         const routeKey =
             req.method === "POST" && route === "/sessions"

@@ -126,6 +126,22 @@ describe("a liveness check in a real browser, offline: the FaceLivenessDetector,
                 "its event was published",
             );
             for (const address of addresses) assert.match(address, /^(https?|wss):\/\/127\.0\.0\.1:\d+\//, `${address} left loopback`);
+            // The local front refuses what API Gateway's IAM auth refuses: an unsigned call, and one signed with another secret.
+            const sessions = local.emulator.sessions.size;
+            const unsigned = await fetch(`${local.url}api/sessions`, { method: "POST", body: "{}" });
+            assert.deepEqual([unsigned.status, await unsigned.json()], [403, { message: "Forbidden" }]);
+            const forged = await fetch(`${local.url}api/sessions`, {
+                method: "POST",
+                body: "{}",
+                headers: {
+                    "x-amz-date": "20261205T120000Z",
+                    authorization:
+                        "AWS4-HMAC-SHA256 Credential=AKIDEMULATOR/20261205/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=" +
+                        "0".repeat(64),
+                },
+            });
+            assert.equal(forged.status, 403);
+            assert.equal(local.emulator.sessions.size, sessions, "no session for a refused call");
         } finally {
             await browser.close();
         }

@@ -100,33 +100,24 @@ describe("the release check (scripts/releaseCheck.mjs, before the tests and on e
         );
     });
 
-    it("refuses a plugin whose version is not package.json's", () => {
-        const dir = checkout((at) => {
-            const file = path.join(at, "plugin", "package.json");
-            fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), version: "0.0.1" }));
+    for (const [what, file, wrong] of [
+        ["a plugin", "plugin/package.json", "0.0.1"],
+        ["a policy pack", "policy/package.json", "0.1.0"],
+    ]) {
+        it(`refuses ${what} whose version is not package.json's`, () => {
+            const dir = checkout((at) => {
+                const changed = path.join(at, file);
+                fs.writeFileSync(changed, JSON.stringify({ ...JSON.parse(fs.readFileSync(changed, "utf8")), version: wrong }));
+            });
+            try {
+                const result = check("--root", dir);
+                assert.equal(result.status, 1);
+                assert.ok(result.stderr.includes(`but ${file} says "${wrong}".`), result.stderr);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
-        try {
-            const result = check("--root", dir);
-            assert.equal(result.status, 1);
-            assert.match(result.stderr, /but plugin\/package\.json says "0\.0\.1"\./);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    });
-
-    it("refuses a policy pack whose version is not package.json's", () => {
-        const dir = checkout((at) => {
-            const file = path.join(at, "policy", "package.json");
-            fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), version: "0.1.0" }));
-        });
-        try {
-            const result = check("--root", dir);
-            assert.equal(result.status, 1);
-            assert.match(result.stderr, /but policy\/package\.json says "0\.1\.0"\./);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    });
+    }
 
     it("checks every v* tag at HEAD of a checkout, as CI does on a clone of a tag", () => {
         const dir = checkout();
