@@ -232,9 +232,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
                     enableKeyRotation: true,
                     deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
                     policy: pulumi
-                        .all([partition, accountId!, pulumi.output(args.backendPrincipalArns ?? [])])
-                        .apply(([p, a, principals]) =>
-                            JSON.stringify(keyPolicy({ partition: p, accountId: a, backendPrincipalArns: principals })),
+                        .all([partition, accountId!, this.region, pulumi.output(args.backendPrincipalArns ?? [])])
+                        .apply(([p, a, region, principals]) =>
+                            JSON.stringify(keyPolicy({ partition: p, accountId: a, region, backendPrincipalArns: principals })),
                         ),
                     tags,
                 },
@@ -255,9 +255,9 @@ export class LivenessSetup extends pulumi.ComponentResource {
         }
 
         this.backendPolicyJson = pulumi
-            .all([this.bucketArn, this.kmsKeyArn])
-            .apply(([bucketArn, kmsKeyArn]) =>
-                JSON.stringify(backendPolicy({ bucketArn, kmsKeyArn, readImages: args.backendReadsImages ?? false })),
+            .all([this.bucketArn, this.kmsKeyArn, this.region])
+            .apply(([bucketArn, kmsKeyArn, region]) =>
+                JSON.stringify(backendPolicy({ bucketArn, kmsKeyArn, region, readImages: args.backendReadsImages ?? false })),
             );
         this.frontendPolicyJson = pulumi.output(JSON.stringify(frontendPolicy()));
         for (const [kind, roles, policy] of [

@@ -11,7 +11,7 @@ export interface PolicyStatement {
     Principal?: "*" | { AWS: string | string[] } | { Federated: string } | { Service: string };
     Action: string | string[];
     Resource: string | string[];
-    Condition?: Record<string, Record<string, string>>;
+    Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /** A trust policy: who may assume a role (no Resource). */
@@ -26,6 +26,42 @@ export interface PolicyDocument {
 
 /** The KMS actions a principal needs to have Face Liveness encrypt images with a key, and to read them back. */
 export const imageKeyActions = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"];
+
+/**
+ * The services that use a setup's key on a principal's behalf, named as `kms:ViaService` values: Rekognition (the
+ * images a session holds, `KmsKeyId`), S3 (the bucket's default encryption, when the service writes or a backend
+ * reads an image) and DynamoDB (the session API's table). A principal holding these never uses the key directly.
+ * AWS lists each in "Services that support the kms:ViaService condition key" (AWS KMS Developer Guide), with the
+ * `.amazonaws.com` suffix in every partition.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+export type KeyUsingService = "rekognition" | "s3" | "dynamodb";
+
+export function viaService(service: KeyUsingService, region: string): string {
+    return `${service}.${region}.amazonaws.com`;
+}
+
+/** The services through which Face Liveness images are encrypted and read: Rekognition's own and the bucket's. */
+const imageServices: KeyUsingService[] = ["rekognition", "s3"];
+
+/** `actions` on the key, only when one of `services` makes the request for the principal. */
+function keyThroughServices(
+    sid: string,
+    actions: string[],
+    resource: string,
+    services: KeyUsingService[],
+    region: string,
+): PolicyStatement {
+    const names = services.map((service) => viaService(service, region));
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: actions,
+        Resource: resource,
+        Condition: { StringEquals: { "kms:ViaService": names.length === 1 ? names[0] : names } },
+    };
+}
 
 /** The two Face Liveness actions a backend uses: they have no resource type, hence `*`. */
 const createAndReadSessions: PolicyStatement = {
@@ -46,9 +82,9 @@ export function sessionKeyPrefix(sessionName: string): string {
 /**
  * What the backend (the code that creates sessions and reads their results) needs, and nothing more: the two
  * Face Liveness actions (which have no resource type, hence `*`), writing images under the sessions' prefix, and the
- * image key's actions on that one key.
+ * image key's actions on that one key, through Rekognition and S3 only.
  */
-export function backendPolicy(args: { bucketArn: string; kmsKeyArn: string; readImages: boolean }): PolicyDocument {
+export function backendPolicy(args: { bucketArn: string; kmsKeyArn: string; region: string; readImages: boolean }): PolicyDocument {
     const objects = `${args.bucketArn}/${sessionsPrefix}*`;
     return {
         Version: "2012-10-17",
@@ -60,7 +96,7 @@ export function backendPolicy(args: { bucketArn: string; kmsKeyArn: string; read
                 Action: args.readImages ? ["s3:PutObject", "s3:GetObject"] : ["s3:PutObject"],
                 Resource: objects,
             },
-            { Sid: "UseImageKey", Effect: "Allow", Action: imageKeyActions, Resource: args.kmsKeyArn },
+            keyThroughServices("UseImageKey", imageKeyActions, args.kmsKeyArn, imageServices, args.region),
         ],
     };
 }
@@ -107,9 +143,9 @@ export function deviceRoleTrustPolicy(args: { identityPoolId: string; signedIn: 
 /**
  * The image key's policy. The account root keeps full control, as in AWS's default key policy, so the key can
  * never be locked out and IAM policies (such as the backend policy) can grant its use; named backend principals
- * are also granted the image actions directly.
+ * are also granted the image actions directly, through Rekognition and S3 as in the backend policy.
  */
-export function keyPolicy(args: { partition: string; accountId: string; backendPrincipalArns: string[] }): PolicyDocument {
+export function keyPolicy(args: { partition: string; accountId: string; region: string; backendPrincipalArns: string[] }): PolicyDocument {
     const statements: PolicyStatement[] = [
         {
             Sid: "AccountAdministersKey",
@@ -121,11 +157,8 @@ export function keyPolicy(args: { partition: string; accountId: string; backendP
     ];
     if (args.backendPrincipalArns.length > 0) {
         statements.push({
-            Sid: "BackendUsesKeyForImages",
-            Effect: "Allow",
+            ...keyThroughServices("BackendUsesKeyForImages", imageKeyActions, "*", imageServices, args.region),
             Principal: { AWS: args.backendPrincipalArns },
-            Action: imageKeyActions,
-            Resource: "*",
         });
     }
     return { Version: "2012-10-17", Statement: statements };
@@ -169,13 +202,15 @@ export function lambdaTrustPolicy(accountId: string): object {
 
 /**
  * What the session API's function uses, and nothing more: the two Face Liveness actions (no resource type, hence
- * `*`), writing images under the API's prefix, the image key, the items of its own table (GetItem, PutItem,
- * UpdateItem, and ConditionCheckItem for the transaction that admits a session), its own log group, and publishing
- * events of its own source on the default bus.
+ * `*`), writing images under the API's prefix, the key through the three services that use it for the function
+ * (the images and the table's records), the items of its own table (GetItem, PutItem, UpdateItem, and
+ * ConditionCheckItem for the transaction that admits a session), its own log group, and publishing events of its own
+ * source on the default bus.
  */
 export function sessionApiPolicy(args: {
     bucketArn: string;
     kmsKeyArn: string;
+    region: string;
     tableArn: string;
     logGroupArn: string;
     eventBusArn: string;
@@ -186,7 +221,7 @@ export function sessionApiPolicy(args: {
         Statement: [
             createAndReadSessions,
             { Sid: "WriteApiSessionImages", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.bucketArn}/${apiSessionsPrefix}*` },
-            { Sid: "UseImageKey", Effect: "Allow", Action: imageKeyActions, Resource: args.kmsKeyArn },
+            keyThroughServices("UseKeyForImagesAndRecords", imageKeyActions, args.kmsKeyArn, [...imageServices, "dynamodb"], args.region),
             {
                 Sid: "SessionRecords",
                 Effect: "Allow",
@@ -219,13 +254,7 @@ export function verdictReaderPolicy(args: { tableArn: string; kmsKeyArn: string;
                 Action: ["dynamodb:GetItem", "dynamodb:Query"],
                 Resource: [args.tableArn, `${args.tableArn}/index/*`],
             },
-            {
-                Sid: "DecryptVerdicts",
-                Effect: "Allow",
-                Action: ["kms:Decrypt", "kms:DescribeKey"],
-                Resource: args.kmsKeyArn,
-                Condition: { StringEquals: { "kms:ViaService": `dynamodb.${args.region}.amazonaws.com` } },
-            },
+            keyThroughServices("DecryptVerdicts", ["kms:Decrypt", "kms:DescribeKey"], args.kmsKeyArn, ["dynamodb"], args.region),
         ],
     };
 }

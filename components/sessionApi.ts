@@ -232,12 +232,13 @@ export function declareSessionApi(ctx: SessionApiContext, args: SessionApiArgs, 
         {
             role: role.name,
             policy: pulumi
-                .all([ctx.bucketArn, ctx.kmsKeyArn, table.arn, functionLogs.arn, eventBusArn])
-                .apply(([bucketArn, kmsKeyArn, tableArn, logGroupArn, busArn]) =>
+                .all([ctx.bucketArn, ctx.kmsKeyArn, ctx.region, table.arn, functionLogs.arn, eventBusArn])
+                .apply(([bucketArn, kmsKeyArn, region, tableArn, logGroupArn, busArn]) =>
                     JSON.stringify(
                         sessionApiPolicy({
                             bucketArn,
                             kmsKeyArn,
+                            region,
                             tableArn,
                             logGroupArn,
                             eventBusArn: busArn,

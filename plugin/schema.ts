@@ -225,7 +225,8 @@ export const setupOutputDocs = {
     bucketName: "The bucket the sessions write images to, created or brought.",
     bucketArn: "The bucket's ARN.",
     kmsKeyArn: "The ARN of the key that encrypts the images, created or brought.",
-    backendPolicyJson: "The policy for the backend: create and read sessions, write images under the sessions' prefix, use the key.",
+    backendPolicyJson:
+        "The policy for the backend: create and read sessions, write images under the sessions' prefix, use the key through Rekognition and S3.",
     frontendPolicyJson: "The policy for devices: `rekognition:StartFaceLivenessSession` only.",
     identityPoolId: "The identity pool devices get their credentials from; with `deviceIdentity` only.",
     deviceConfig:

@@ -198,11 +198,19 @@ describe("LivenessSetup (mocks)", () => {
             assert.equal(await unwrap(setup.region), "us-west-2");
             const backend = JSON.parse(await unwrap(setup.backendPolicyJson));
             assert.deepEqual(
-                backend.Statement.map((s: { Action: string[]; Resource: string }) => [s.Action, s.Resource]),
+                backend.Statement.map((s: { Action: string[]; Resource: string; Condition?: object }) => [
+                    s.Action,
+                    s.Resource,
+                    s.Condition,
+                ]),
                 [
-                    [["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"], "*"],
-                    [["s3:PutObject"], "arn:aws:s3:::kyc-images-0a1b2c3/sessions/*"],
-                    [["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"], `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/mrk-kyc-key`],
+                    [["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"], "*", undefined],
+                    [["s3:PutObject"], "arn:aws:s3:::kyc-images-0a1b2c3/sessions/*", undefined],
+                    [
+                        ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+                        `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/mrk-kyc-key`,
+                        { StringEquals: { "kms:ViaService": ["rekognition.us-west-2.amazonaws.com", "s3.us-west-2.amazonaws.com"] } },
+                    ],
                 ],
             );
             assert.deepEqual(
@@ -224,8 +232,10 @@ describe("LivenessSetup (mocks)", () => {
         assert.deepEqual(child("asked-images").inputs, { forceDestroy: true, tags });
         assert.equal(child("asked-key").inputs.deletionWindowInDays, 7);
         assert.deepEqual(child("asked-key").inputs.tags, tags);
-        assert.deepEqual(JSON.parse(child("asked-key").inputs.policy).Statement[1].Principal, {
-            AWS: ["arn:aws:iam::123456789012:role/api"],
+        const backendKeyStatement = JSON.parse(child("asked-key").inputs.policy).Statement[1];
+        assert.deepEqual(backendKeyStatement.Principal, { AWS: ["arn:aws:iam::123456789012:role/api"] });
+        assert.deepEqual(backendKeyStatement.Condition, {
+            StringEquals: { "kms:ViaService": ["rekognition.us-west-2.amazonaws.com", "s3.us-west-2.amazonaws.com"] },
         });
         assert.deepEqual(child("asked-lifecycle").inputs.rules[0].expiration, { days: 7 });
     });

@@ -149,10 +149,19 @@ describe("LivenessSetup with api (mocks)", () => {
                     Resource: "arn:aws:s3:::kyc-images-0a1b2c3/api-sessions/*",
                 },
                 {
-                    Sid: "UseImageKey",
+                    Sid: "UseKeyForImagesAndRecords",
                     Effect: "Allow",
                     Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
                     Resource: KEY_ARN,
+                    Condition: {
+                        StringEquals: {
+                            "kms:ViaService": [
+                                "rekognition.us-west-2.amazonaws.com",
+                                "s3.us-west-2.amazonaws.com",
+                                "dynamodb.us-west-2.amazonaws.com",
+                            ],
+                        },
+                    },
                 },
                 {
                     Sid: "SessionRecords",
