@@ -36,9 +36,10 @@ export const imageKeyActions = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:D
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
  */
-export type KeyUsingService = "rekognition" | "s3" | "dynamodb";
+type KeyUsingService = "rekognition" | "s3" | "dynamodb";
 
-export function viaService(service: KeyUsingService, region: string): string {
+/** A service's `kms:ViaService` name in a region. */
+function viaService(service: KeyUsingService, region: string): string {
     return `${service}.${region}.amazonaws.com`;
 }
 
