@@ -175,7 +175,7 @@ export class LivenessSetup extends pulumi.ComponentResource {
     public readonly bucketArn: pulumi.Output<string>;
     /** The ARN of the key that encrypts the images, created or brought. */
     public readonly kmsKeyArn: pulumi.Output<string>;
-    /** The policy for the backend: create and read sessions, write images under the sessions' prefix, use the key. */
+    /** The policy for the backend: create and read sessions, write images under the sessions' prefix, use the key through Rekognition and S3. */
     public readonly backendPolicyJson: pulumi.Output<string>;
     /** The policy for devices: `rekognition:StartFaceLivenessSession` only. */
     public readonly frontendPolicyJson: pulumi.Output<string>;
